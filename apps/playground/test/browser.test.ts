@@ -616,7 +616,7 @@ describe("playground in Chromium", () => {
               .query()
               .then(
                 ({ pending = [] }) =>
-                  pending.filter((lock) => lock.name.startsWith("decart-playground:submit:")).length,
+                  pending.filter((lock) => lock.name?.startsWith("decart-playground:submit:")).length,
               );
           await second.waitForFunction(waiting);
           await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
@@ -634,7 +634,7 @@ describe("playground in Chromium", () => {
                 .query()
                 .then(
                   ({ held = [], pending = [] }) =>
-                    ![...held, ...pending].some((lock) => lock.name.startsWith("decart-playground:submit:")),
+                    ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
                 ),
             );
             await expect(second.evaluate(() => Object.values(sessionStorage).join(""))).resolves.not.toContain(
