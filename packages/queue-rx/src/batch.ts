@@ -112,8 +112,11 @@ const batchKeys = { ...submitKeys, concurrency: {}, failFast: { type: "boolean" 
 
 type State = "pending" | "processing" | "completed" | "failed";
 
-/** A submit's budget, on the client's clock: its end, and the failure it ends with (its last). */
-type Budget = { until: number; error?: unknown };
+/**
+ * A submit's budget, on the client's clock: its end, the failure it ends with (its last), and the pacer's `waves` at
+ * its latest 429 (a pause grown past its end by the rest of that 429's burst does not fail it at the gate).
+ */
+type Budget = { until: number; error?: unknown; wave?: number | undefined };
 
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
 
@@ -281,6 +284,7 @@ export function submitAll(
     // A submit's failure: the first starts its budget, the client's `timeoutMs` on its clock; the last is its error.
     const failed = (budget: Budget, e: unknown) => {
       if (!budget.error) budget.until = now() + timeoutMs;
+      if (RateLimitError.isInstance(e)) budget.wave = pacer.waves;
       budget.error = e;
     };
     const own = all.submitSource;

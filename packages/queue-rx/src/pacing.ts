@@ -27,11 +27,14 @@ export interface Pacer {
    * timer cleared) and ends without running `request`. With `within` (a budget, on the pacer's clock: read at each
    * look), a pause that ends past `within.until`, in force when it comes or grown while it waits, ends it at once
    * without running `request`, with the error `within.error`; a spread that would reach `until` is not waited.
+   * `within.wave`: `waves` just after the request's own 429 (`limited`): a pause grown past `until` only by the 429s
+   * of that wave since (its burst's, answered after it) does not end it; one grown by a later wave, or by a closing
+   * of the client's gate (wave -1) that no 429 of that wave ends as late, does.
    */
   gate<T>(
     request: Observable<T>,
     stop?: Observable<unknown>,
-    within?: { until: number; error?: unknown },
+    within?: { until: number; error?: unknown; wave?: number | undefined },
   ): Observable<T>;
   /**
    * Starts (or lengthens) the batch-wide pause after a 429, as the client's rate-limit gate closes: for its
@@ -86,10 +89,15 @@ export function createPacer(
   // it is of it. A pause of the other kind does not count: the client's gate closing for a 429 (its wait given as a
   // `Retry-After`) leaves that 429, reported without one, a step of the backoff.
   const began = [0, 0];
+  // `waves` when the pause last grew: a pause grown past a budget by no wave later than `by.wave` is the request's own.
+  // A closing of the client's gate (wave -1) counts as a later wave, unless a 429 of the batch's own ends it.
+  let grown = 0;
   // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile; a
-  // pause that ends past the budget (`by`) fails it at once, at the gate or once grown.
-  const wait = (until: number, left: number, by: { until: number; error?: unknown }): ObservableInput<unknown> =>
-    pausedUntil > by.until
+  // pause that ends past the budget (`by`) fails it at once, at the gate or once grown, unless it grew there only in
+  // the request's own wave (`by.wave`: the rest of its burst, answered just after it, is not a new wait).
+  type By = { until: number; error?: unknown; wave?: number | undefined };
+  const wait = (until: number, left: number, by: By): ObservableInput<unknown> =>
+    pausedUntil > by.until && !(grown <= by.wave!)
       ? throwError(() => by.error)
       : left > 0
         ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until, by)))
@@ -97,7 +105,7 @@ export function createPacer(
   // Waits out the pause in force, then the core's spread after it (given `random`; not one that would reach the end of
   // the budget: sent at once, as the client's gate does), then again for a pause begun since. A request that finds no
   // pause in force goes at once: only the requests a pause held are spread.
-  const held = (by: { until: number; error?: unknown }): Observable<unknown> =>
+  const held = (by: By): Observable<unknown> =>
     defer(() =>
       pausedUntil > now()
         ? defer(() => wait(pausedUntil, pausedUntil - now(), by)).pipe(
@@ -132,6 +140,7 @@ export function createPacer(
       const step = !kind ? strikes++ : burst ? Math.max(told - 1, 0) : told++;
       const ms = retryWait(step, retryAfterMs, random ?? (() => 0));
       const end = now() + ms;
+      if (end >= pausedUntil) grown = wave < 0 ? Number.POSITIVE_INFINITY : waves;
       if (end > pausedUntil) [pausedUntil, span] = [end, ms];
     },
     passed() {
@@ -158,7 +167,7 @@ export function throughPacer<T>(
   pacer: Pacer,
   stop?: Observable<unknown>,
   late?: boolean,
-  within?: { until: number; error?: unknown },
+  within?: { until: number; error?: unknown; wave?: number | undefined },
 ): MonoTypeOperatorFunction<T> {
   return (request) =>
     pacer.gate(

@@ -170,4 +170,48 @@ describe("a batch's submit answered 429 again and again", () => {
       expect(events).toMatchObject([{ type: "error", error: { status: 429 } }]);
     });
   });
+
+  it("4 submits answered 429 together (Retry-After equal to the budget): the burst is one pause, each sent again", async () => {
+    // The 4 answers come a few ms apart, each pausing the batch from its own time: the pause ends a few ms past the
+    // budget of the submits answered first, which their own burst's later answers must not fail.
+    let posts = 0;
+    const held: import("node:http").ServerResponse[] = [];
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.setHeader("content-type", "application/json");
+        if (req.method !== "POST") {
+          res.end(JSON.stringify({ job_id: req.url!.split("/").pop(), status: "completed" }));
+          return;
+        }
+        if (++posts <= 4) {
+          held.push(res);
+          if (held.length === 4)
+            for (const each of held)
+              each.writeHead(429, { "retry-after": "1" }).end('{"detail":"Rate limit exceeded"}');
+          return;
+        }
+        res.end(JSON.stringify({ job_id: `job_${String(posts).padStart(32, "0")}`, status: "pending" }));
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const client = createDecartClient({
+      apiKey: "dct_test",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      timeoutMs: 1000,
+      random: seeded(3),
+    });
+    const inputs = [0, 1, 2, 3].map((i) => ({ model, prompt: `burst ${i}` }));
+    const events = await lastValueFrom(submitAll(client, inputs, { download: false, concurrency: 4 }).pipe(toArray()));
+    expect(events.filter((e) => e.type === "error")).toEqual([]);
+    expect(
+      events
+        .filter((e) => e.event?.type === "completed")
+        .map((e) => e.index)
+        .sort(),
+    ).toEqual([0, 1, 2, 3]);
+    expect(posts).toBe(8);
+  });
 });
