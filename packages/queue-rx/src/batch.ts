@@ -304,8 +304,10 @@ export function submitAll(
               // The core's one retry decision (`retryDelay`), as the client's own submit makes it: `failures` holds the
               // failures sent again and the answers that broke the spec, counted as the client counts them. Within the
               // submit's one budget too (from its first failure, a 429 or not), as the client's submit keeps to one: a
-              // wait (or a `Retry-After` beyond the 60 s honoured) that would end past it fails at once.
+              // wait (or a `Retry-After` beyond the 60 s honoured) that would end past it fails at once. So does the
+              // gate's refusal (its last failure again: a pause past the budget), not waited for nor counted again.
               delay: (e) => {
+                if (e === budget.error) return throwError(() => e);
                 failed(budget, e);
                 if (InvalidResponseError.isInstance(e)) failures[1]!++;
                 const wait =
@@ -332,7 +334,7 @@ export function submitAll(
       // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
       // One budget for both kinds, as the client's own submit keeps one: its `timeoutMs` from the submit's first
       // failure, a 429 or not. It is kept to while the submit waits at the batch's gate too: a pause that grows past it
-      // there (other submits' 429s) fails it with its last failure, unsent.
+      // there (other submits' 429s) fails it with its last failure, unsent, at once (a 503's wait not made again).
       submitSource: (input: SubmitInput, failures = [0, 0], budget: Budget = { until: Number.POSITIVE_INFINITY }) =>
         defer(() => (ended ? EMPTY : submit(input, failures, budget))).pipe(
           retry({

@@ -2,7 +2,7 @@
 // give in that order (a 503 then a 200; 503s and 429s in turn).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createDecartClient, type DecartClientSettings, models, POLICY, retryPolicyOf } from "@decart/core";
-import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
+import { asyncScheduler, lastValueFrom, type SchedulerLike, toArray, VirtualTimeScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
 import { lastingHandles, until } from "./helpers.js";
@@ -446,4 +446,45 @@ it("a 429 to a submit holding a stream, sent once the client's gate opened after
   } finally {
     await server.close();
   }
+});
+
+describe("a batch's submit answered 503 whose budget a pause of other submits' 429s outgrows", () => {
+  it("fails with its 503 at the gate at once: no wait after the refusal, nothing sent again", async () => {
+    // Two submits answered together: one 503 (Retry-After: 1), one 429 (Retry-After: 10) that pauses the batch past the
+    // 503's budget (timeoutMs 6000, from its 503). The 503's one wait (1 s) ends at the gate, which refuses it.
+    const held: ServerResponse[] = [];
+    const { client, submits, close } = await serve((_, res) => {
+      held.push(res);
+      if (held.length < 2) return;
+      const [first, second] = held;
+      first!.writeHead(503, { "content-type": "application/json", "retry-after": "1" }).end('{"detail":"maintenance"}');
+      second!.writeHead(429, { "content-type": "application/json", "retry-after": "10" }).end('{"detail":"slow down"}');
+    });
+    // The batch's own timers: the waits it schedules (a wait after a refusal was one more each time).
+    const waits: number[] = [];
+    const recording: SchedulerLike = {
+      now: () => asyncScheduler.now(),
+      schedule: (work: any, delay?: number, state?: unknown) => {
+        if (delay) waits.push(delay);
+        return asyncScheduler.schedule(work, delay, state);
+      },
+    };
+    try {
+      const events = await lastValueFrom(
+        submitAll(
+          client({ timeoutMs: 6000, maxRetries: 10, random: () => 0.5 }),
+          [
+            { model: models.video("lucy-pro-t2v"), prompt: "a" },
+            { model: models.video("lucy-pro-t2v"), prompt: "b" },
+          ],
+          { concurrency: 2, download: false, scheduler: recording },
+        ).pipe(toArray()),
+      );
+      expect(events.map((e) => e.error?.status).sort()).toEqual([429, 503]);
+      expect(waits).toEqual([1000]);
+      expect(submits()).toBe(2);
+    } finally {
+      await close();
+    }
+  });
 });
