@@ -99,6 +99,20 @@ describe("createPacer", () => {
       expectObservable(timer(400, scheduler).pipe(mergeMap(() => pacer.gate(cold("(b|)"))))).toBe("400ms (b|)");
     });
   });
+
+  it("with `random` and `within`, a spread that would reach the budget's end is not waited: sent at the pause's end", () => {
+    marbles(({ cold, expectObservable, scheduler }) => {
+      // (Seeded: every draw 0.5, half the pause's length.) A 100 ms pause; its spread after it, 50 ms, ends at 150.
+      const pacer = createPacer(scheduler, undefined, () => 0.5);
+      pacer.limited(limit(100));
+      // A budget to 120: the pause ends within it, the spread would not: sent at 100, not at 150 (nor refused).
+      expectObservable(pacer.gate(cold("(a|)"), undefined, { until: 120, error: "out" })).toBe("100ms (a|)");
+      // A budget to 200: the spread ends within it and is waited.
+      expectObservable(pacer.gate(cold("(b|)"), undefined, { until: 200, error: "out" })).toBe("150ms (b|)");
+      // A budget to 90: the pause itself ends past it: refused at once, unsent.
+      expectObservable(pacer.gate(cold("(c|)"), undefined, { until: 90, error: "out" })).toBe("#", undefined, "out");
+    });
+  });
 });
 
 describe("throughPacer", () => {
