@@ -84,7 +84,8 @@ export function checkScopes(
  * `TOKEN_ERROR` keeping that status (the job of a watch it ends may be watched again); the third in a row, and each
  * after it until a token comes, is final (a fetch given up on that fails later is not counted). One that failed offline
  * (`navigator.onLine` false when it failed, no refusal) is not counted: the request fails as one sent
- * offline does ("offline, not sent", a retryable CONNECTION_REFUSED). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
+ * offline does ("offline, not sent", a retryable CONNECTION_REFUSED). Each key, its spaces at either end cut (a header's value loses them), is given to `refuse` first, which
+ * throws for one the client must not send (a `dct_` key in a page), and is sent as `refuse` read it.
  */
 export function tokenSource(
   fetcher: TokenFetcher,
@@ -107,21 +108,23 @@ export function tokenSource(
     try {
       const token = await fetcher({ signal });
       const expires = Date.parse(token?.expiresAt);
+      // The key as it is sent (a header's value loses its spaces at either end), read so: ` dct_…` is a `dct_` key.
+      const apiKey = typeof token?.apiKey === "string" ? token.apiKey.trim() : "";
       // A key that cannot go in a header (a line break, `€`) would fail every request: refused here, never shown.
-      if (!token?.apiKey || typeof token.apiKey !== "string" || /[^ -~]/.test(token.apiKey) || Number.isNaN(expires)) {
+      if (!apiKey || /[^ -~]/.test(apiKey) || Number.isNaN(expires)) {
         // (Text: the TOKEN_ERROR below names it, and the answer's `error` when it has one: a refusal's JSON read as a
         // token by a function that did not check the status.)
         const said = (token as { error?: unknown } | undefined)?.error;
         throw `it answered no { apiKey, expiresAt } (an ISO date)${said ? `, but an error: ${JSON.stringify(clip(textOf(said), 200))}` : ""}`;
       }
       // A `dct_` key in a page: never sent, final (the client's `InvalidInputError`, as for the `apiKey` option).
-      refuse(token.apiKey);
+      refuse(apiKey);
       // Its expiry on the client's clock, by the wall clock now (a later step of the wall clock moves it not).
       const ttl = expires - wall();
       expiry = now() + ttl;
       refreshAt = ttl > 0 ? expiry - Math.min(30_000, ttl / 4) : Infinity;
       failures = 0;
-      key = token.apiKey;
+      key = apiKey;
       return key;
     } catch (cause) {
       // One rule for your function and `fetchTokenFrom`: a failure is retryable (one network blip does not end a
