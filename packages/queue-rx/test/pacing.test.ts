@@ -113,6 +113,40 @@ describe("createPacer", () => {
       expectObservable(pacer.gate(cold("(c|)"), undefined, { until: 90, error: "out" })).toBe("#", undefined, "out");
     });
   });
+
+  it("with `within.wave`, a pause grown past `until` by the rest of the request's own burst holds it; a later wave ends it", () => {
+    marbles(({ cold, expectObservable, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      // At 0 a 429 (Retry-After: 100 ms) of a request sent at wave 0 begins wave 1; the request's budget ends at 100.
+      pacer.limited(limit(100), 0);
+      const own = { until: 100, error: "out", wave: pacer.waves };
+      // At 5 ms another of that burst (sent at wave 0) grows the pause to 105: the rest of its own burst.
+      scheduler.schedule(() => pacer.limited(limit(100), 0), 5);
+      expectObservable(pacer.gate(cold("(a|)"), undefined, own)).toBe("105ms (a|)");
+      // Without its wave, the same growth ends it, unsent, when its wait to 100 ms ends.
+      expectObservable(pacer.gate(cold("(b|)"), undefined, { until: 100, error: "out" })).toBe(
+        "100ms #",
+        undefined,
+        "out",
+      );
+    });
+    marbles(({ cold, expectObservable, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      pacer.limited(limit(100), 0);
+      const own = { until: 100, error: "out", wave: pacer.waves };
+      // At 5 ms a 429 to a request sent after the pause began (wave 1): a later wave, past the budget: it ends.
+      scheduler.schedule(() => pacer.limited(limit(100), 1), 5);
+      expectObservable(pacer.gate(cold("(a|)"), undefined, own)).toBe("100ms #", undefined, "out");
+    });
+    marbles(({ cold, expectObservable, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      pacer.limited(limit(100), 0);
+      const own = { until: 100, error: "out", wave: pacer.waves };
+      // At 5 ms a closing of the client's gate (wave -1) that no 429 of the batch matches: it ends so too.
+      scheduler.schedule(() => pacer.limited(limit(100), -1), 5);
+      expectObservable(pacer.gate(cold("(a|)"), undefined, own)).toBe("100ms #", undefined, "out");
+    });
+  });
 });
 
 describe("throughPacer", () => {
