@@ -25,6 +25,17 @@ const submits = () => {
   return { sent: requests.byRoute.submit ?? 0, jobs: jobsCreated };
 };
 
+/** Job `jobId`'s status reads so far (the emulator's count). */
+const readsOf = (jobId: string) => (emu!.job(jobId) as { statusReads: number }).statusReads;
+
+/**
+ * After the test's clock jumped past the budget during a wait, the job still held: waits until the watch ended (the
+ * budget kept: one read of the job, in a window of its own, says `processing`, and the watch ends in a timeout), or read
+ * the job twice since `from` (a new budget: the watch goes on).
+ */
+const endedOrReadOn = (result: { current: { status: string } }, jobId: string, from: number) =>
+  until(() => ["completed", "failed", "error"].includes(result.current.status) || readsOf(jobId) >= from + 2);
+
 /** Calls `retry()` in an act, and answers what it resolved with. */
 async function retried(result: { current: { retry(): Promise<string | undefined> } }) {
   let got: string | undefined = "unset";
@@ -74,11 +85,12 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     act(() => result.current.stop());
     expect(await retried(result)).toBe(jobId);
     expect(result.current).toMatchObject({ status: "processing", watching: true });
-    // Past the end of the budget that began at the submit's answer, well within one from the retry.
+    // Past the end of the budget that began at the submit's answer, well within one from the retry (the job still
+    // held: a read made past the deadline, once, sees it processing).
     clock.now += 10_000;
-    expect(emu.release(jobId!)).toBe(true);
-    await ended(result);
+    await endedOrReadOn(result, jobId!, readsOf(jobId!));
     expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(result.current.error).toMatchObject({ lastStatus: "processing" });
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
 
@@ -98,10 +110,10 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     act(() => result.current.stop());
     expect(await retried(result)).toBe(jobId);
     expect(result.current).toMatchObject({ status: "processing", watching: true });
-    clock.now += 6_000; // past the kept budget's end, well within a new one
-    expect(emu.release(jobId!)).toBe(true);
-    await ended(result);
+    clock.now += 6_000; // past the kept budget's end, well within a new one (the job still held)
+    await endedOrReadOn(result, jobId!, readsOf(jobId!));
     expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(result.current.error).toMatchObject({ lastStatus: "processing" });
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
 
@@ -158,10 +170,10 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     act(() => result.current.stop());
     rerender({ timeoutMs: 2_000 });
     expect(await retried(result)).toBe(jobId);
-    clock.now += 5_000; // well within the submit's budget, past the latest from the retry
-    expect(emu.release(jobId!)).toBe(true);
-    await ended(result);
+    clock.now += 5_000; // well within the submit's budget, past the latest from the retry (the job still held)
+    await endedOrReadOn(result, jobId!, readsOf(jobId!));
     expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(result.current.error).toMatchObject({ lastStatus: "processing" });
   });
 
   it("a timeoutMs the watch refuses, given since the submit, is refused by the retry while the old budget lasts", async () => {
@@ -449,10 +461,11 @@ describe("useJob().retry()", () => {
     act(() => result.current.stop());
     act(() => result.current.retry());
     expect(result.current).toMatchObject({ status: "processing", watching: true });
-    clock.now += 10_000; // past the end of the first budget, well within one from the retry
-    expect(emu.release(job_id)).toBe(true);
-    await ended(result);
+    clock.now += 10_000; // past the end of the first budget, well within one from the retry (the job still held)
+    await endedOrReadOn(result, job_id, readsOf(job_id));
     expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError), canRetry: true });
+    expect(result.current.error).toMatchObject({ lastStatus: "processing" });
+    expect(emu.release(job_id)).toBe(true);
     // Stopped once more, and watched again once the budget has run out: a new one, from then.
     act(() => result.current.retry());
     act(() => result.current.stop());
@@ -475,10 +488,10 @@ describe("useJob().retry()", () => {
     act(() => result.current.stop());
     act(() => result.current.retry());
     expect(result.current).toMatchObject({ status: "processing", watching: true });
-    clock.now += 6_000; // past the kept budget's end, well within a new one
-    expect(emu.release(job_id)).toBe(true);
-    await ended(result);
+    clock.now += 6_000; // past the kept budget's end, well within a new one (the job still held)
+    await endedOrReadOn(result, job_id, readsOf(job_id));
     expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError), canRetry: true });
+    expect(result.current.error).toMatchObject({ lastStatus: "processing" });
   });
 
   it("after stop() with less than 5 s of its budget left: a new budget from the retry, not a watch that times out at once", async () => {
