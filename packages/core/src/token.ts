@@ -83,9 +83,10 @@ export function checkScopes(
  * error that says otherwise: one with a status (`fetchTokenFrom`'s 403, 401 or 404) is the route's refusal, a final
  * `TOKEN_ERROR` keeping that status (the job of a watch it ends may be watched again); the third in a row, and each
  * after it until a token comes, is final (a fetch given up on that fails later is not counted). One that failed offline
- * (`navigator.onLine` false when it failed, no refusal) is not counted: the request fails as one sent
- * offline does ("offline, not sent", a retryable CONNECTION_REFUSED). Each key, its spaces at either end cut (a header's value loses them), is given to `refuse` first, which
- * throws for one the client must not send (a `dct_` key in a page), and is sent as `refuse` read it.
+ * (`navigator.onLine` false when it failed, no answer: no status, no body that is no token) is not counted: the
+ * request fails as one sent offline does ("offline, not sent", a retryable CONNECTION_REFUSED). Each key, its spaces at
+ * either end cut (a header's value loses them), is given to `refuse` first, which throws for one the client must not
+ * send (a `dct_` key in a page), and is sent as `refuse` read it.
  */
 export function tokenSource(
   fetcher: TokenFetcher,
@@ -136,10 +137,15 @@ export function tokenSource(
       // (A renewal that fails while the token held is still valid is no failure in a row: that token is used, and the
       // next renewal waits for the route's Retry-After, 2 s at least, never past the token's expiry.)
       if (held()) refreshAt = Math.min(expiry, now() + Math.max((cause as RateLimitError).retryAfterMs ?? 0, 2e3));
-      // Failed while the browser is offline, and no refusal (a status, or a final error of the client's: a `dct_` key):
-      // the route is not at fault. Not counted in a row, and the request waiting for the key fails as one sent offline
-      // would: a retryable `ConnectionError` (CONNECTION_REFUSED), "…: offline, not sent".
-      if (offline() && !(cause instanceof DecartError && (cause.status || !cause.retryable)))
+      // Failed while the browser is offline, and no answer (a status; a text: the route answered, a body that is no
+      // token; a final error of the client's: a `dct_` key): the route is not at fault. Not counted in a row, and the
+      // request waiting for the key fails as one sent offline would: a retryable `ConnectionError`
+      // (CONNECTION_REFUSED), "…: offline, not sent".
+      if (
+        offline() &&
+        typeof cause !== "string" &&
+        !(cause instanceof DecartError && (cause.status || !cause.retryable))
+      )
         throw new DecartError(OFFLINE, { retryable: true, code: "CONNECTION_REFUSED", cause });
       const retryable = (waited() && !held() ? ++failures : failures) < 3;
       // A refusal (a typed error with a status, not retryable: the route's 403 once the session ended, a 401 of an auth

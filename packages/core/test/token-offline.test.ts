@@ -1,9 +1,10 @@
 /**
- * A token fetch that fails while the browser is offline (`navigator.onLine` false when it went and when it failed)
+ * A token fetch that fails while the browser is offline (`navigator.onLine` false when it failed) with no answer
  * sent nothing: the request waiting for that key fails as a request sent offline does, a retryable `ConnectionError`
  * (CONNECTION_REFUSED) "…: offline, not sent", retried within the call's budget, and it is no failure of the token
- * route's in a row (a route failing three times in a row is a final TOKEN_ERROR). A purpose-built server on loopback
- * is both the token route and the API; the connection closed at once stands for the fetch that fails offline.
+ * route's in a row (a route failing three times in a row is a final TOKEN_ERROR). A route that answered (a status, a
+ * body that is no token) is the route's failure, offline or not. A purpose-built server on loopback is both the token
+ * route and the API; the connection closed at once stands for the fetch that fails offline.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConnectionError, createDecartClient, fetchTokenFrom, models, type TokenFetcher } from "../src/index.js";
@@ -125,6 +126,27 @@ describe("a token route's refusal while the browser says it is offline", () => {
       const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
       expect(error).toMatchObject({ code: "TOKEN_ERROR", status: 403, retryable: false });
       expect(server.seen.map((r) => r.path)).toEqual(["/api/token"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("answered as the README's token function reads it (a 401's JSON, no token): the route's TOKEN_ERROR naming it", async () => {
+    fakeNavigator();
+    const server = await serve((_req, res) => json(res, 401, { error: "Sign in again" }));
+    const client = createDecartClient({
+      baseUrl: server.url,
+      token: fetchers[1]![1](`${server.url}/api/token`),
+      logger: silent,
+      random: () => 0,
+      poll: { delay: instantDelay() },
+    });
+    try {
+      const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+      expect(error).not.toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: false });
+      expect(error.message).toContain('but an error: "Sign in again"');
+      expect(server.seen.some((r) => r.path.startsWith("/v1/"))).toBe(false);
     } finally {
       await server.close();
     }
