@@ -522,6 +522,15 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
  * `Retry-After` past the budget's end (`waited`, in ms) says so instead: "not watched on" (the budget did not run out),
  * or, for a job seen completed, its result not downloaded, that wait the reason; its `retryAfterMs` is that wait.
  */
+/** The mark of an error whose request never left (see `unsent`). */
+const UNSENT = Symbol();
+/**
+ * `error`, marked where it is made as the failure of a request that never left (offline, no time left, the client's
+ * rate-limit gate): a `JobTimeoutError` it is the cause of says "the last request was not sent", by this mark, not by
+ * words in a message (a server's text, "not sent again", may hold them).
+ */
+export const unsent = <E extends object>(error: E): E => Object.defineProperty(error, UNSENT, { value: 1 });
+
 /** What a failure after which a job (or file) may exist says of it when it is not sent again (`retrySubmit` off). */
 export const notSent = "not sent again (that could bill twice): ask support before retrying";
 
@@ -533,7 +542,7 @@ export const timedOut = (
   waited?: number,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : / not sent/.test(cause.message) ? "was not sent" : "failed"}: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : cause[UNSENT as never] ? "was not sent" : "failed"}: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause, retryAfterMs: waited },
   );
 

@@ -11,6 +11,7 @@ import {
   pause,
   RateLimitError,
   timedOut,
+  unsent,
 } from "./errors.js";
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
 import type { DelayFunction } from "./types.js";
@@ -409,11 +410,13 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         // ms (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`).
         spare -= left;
         if (spare < 0 || policy.now() + left > deadline) {
-          const error = new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
-            retryable: true,
-            jobId,
-            retryAfterMs: left,
-          });
+          const error = unsent(
+            new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
+              retryable: true,
+              jobId,
+              retryAfterMs: left,
+            }),
+          );
           throw call.expired ? ranOut(error, left) : told(error);
         }
         ticket ||= policy.gate.hold();

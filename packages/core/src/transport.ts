@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   InvalidResponseError,
   ignore,
+  unsent as marked,
   msOf,
   type NotFoundError,
   notSent,
@@ -296,7 +297,8 @@ export function createTransport(
     const attempt = async (): Promise<Response> => {
       if (signal?.aborted) throw aborted(jobId, signal.reason);
       // An attempt with no time left (a retry that waited out the budget) is not sent: it would only be cut at once.
-      if (now() >= deadline) throw new TimeoutError(`${where}: not sent, no time left`, { retryable: true, jobId });
+      if (now() >= deadline)
+        throw marked(new TimeoutError(`${where}: not sent, no time left`, { retryable: true, jobId }));
       // The attempt's signal (aborted by its timer, or the call's signal with its reason), its waits (`until`), `stop`
       // (the timer) and `release` (the timer and the call's listener). The timer (started by `until`) runs while waiting
       // for the answer, and while waiting for each chunk of its body (for a JSON answer or an error's text, while reading
@@ -427,7 +429,7 @@ export function createTransport(
         const untrusted = /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(codes[0]!);
         const options = { retryable: !untrusted, jobId, requestId, cause: e };
         // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
-        return settle(
+        const error = settle(
           attemptSignal.aborted
             ? new TimeoutError(`${where}: ${sent ? "timed out" : "no client token"} (${cutBy(call.budgetMs)})`, options)
             : new ConnectionError(
@@ -439,6 +441,8 @@ export function createTransport(
           // a POST was not taken, and is retried as a read is, unless an answer before this hop said it was.
           refused || /ENOTFOUND|EAI_AGAIN|CONNECT_TIMEOUT|SSL_WRONG/.test(codes as never),
         );
+        // Offline: marked not sent (`unsent`), unless an answer before this hop said the POST was taken (settled above).
+        return unsent && error.code === "CONNECTION_REFUSED" ? marked(error) : error;
       };
 
       let response: Response;
