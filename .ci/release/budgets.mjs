@@ -10,8 +10,8 @@ export const budgets = [
     // fails the release check until it is paid for by compaction or the limit is raised in a commit that says what
     // for. What each change cost, and where the bytes go: bench/README.md ("Bundle size"); this limit's history:
     // `git log -p .ci/release/budgets.mjs`.
-    // Raised by 1403 (21 456): second arguments refused, options told where they go, token scopes, the gate's order
-    gzipLimit: 20 * 1024 + 976,
+    // Raised by 394 (21 850): late read after a sleep, offline token fetches, octet-stream results typed, option words
+    gzipLimit: 21 * 1024 + 346,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -23,8 +23,8 @@ export const budgets = [
     packages: ["@decart/core", "@decart/queue-rx"],
     // No goal of its own: the core's plus queue-rx and the part of RxJS it uses. The limit is the figure measured
     // at the last change (bench/README.md, "Bundle size"; history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 1339 (26 534) with core's
-    gzipLimit: 25 * 1024 + 934,
+    // Raised by 447 (26 981) with core's, one submit budget kept at the pacer's gate
+    gzipLimit: 26 * 1024 + 357,
     program: `
       import { createDecartClient, models } from "@decart/core";
       import { submitJob } from "@decart/queue-rx";
@@ -37,8 +37,8 @@ export const budgets = [
     external: ["react", "react-dom"],
     // The goal is 20 KB. The limit is the figure measured at the last change (bench/README.md, "Bundle size";
     // history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 1495 (28 921) with core's and queue-rx's, the provider's token signal
-    gzipLimit: 28 * 1024 + 249,
+    // Raised by 421 (29 342) with core's and queue-rx's
+    gzipLimit: 28 * 1024 + 670,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
