@@ -82,10 +82,10 @@ export const saveUnshown = (unshown: readonly string[]): void => write({ ...read
  */
 const lockOf = (id: number) => `decart-playground:submit:${id}`;
 /**
- * The locks this document holds or waits for, by submit id: each one's release (once granted), or the abort of its
- * request (until then: a lock granted after its submit was forgotten would be held until the page is closed).
+ * The locks this document holds or waits for, by submit id: its request (aborted once the submit is forgotten: a lock
+ * granted after that would be held until the page is closed) and, once granted, its release.
  */
-const held = new Map<number, () => void>();
+const held = new Map<number, { request: AbortController; release?: () => void }>();
 /** The browser's Web Locks, if it has them (a secure context: https, localhost). */
 const locks = (): LockManager | undefined => (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
 
@@ -94,29 +94,57 @@ export function saveSubmit(model: string): SavedSubmit {
   const all = read();
   const submit = { id: Math.random(), model, since: Date.now() };
   write({ ...all, submits: [...submitsOf(all), submit] });
-  const request = new AbortController();
-  held.set(submit.id, () => request.abort());
+  const lock: { request: AbortController; release?: () => void } = { request: new AbortController() };
+  held.set(submit.id, lock);
+  const { signal } = lock.request;
   locks()
-    ?.request(lockOf(submit.id), { signal: request.signal }, () =>
-      request.signal.aborted ? undefined : new Promise<void>((release) => held.set(submit.id, release)),
+    ?.request(lockOf(submit.id), { signal }, () =>
+      signal.aborted ? undefined : new Promise<void>((release) => (lock.release = release)),
     )
     .catch(() => {});
   return submit;
 }
 
-/** Where the page's documents say the submits they forgot (their answer came, or the user dismissed them): the latest. */
-const FORGOTTEN = "decart-playground:forgotten-submits";
+/**
+ * Where the page's documents say the submits they forgot (their answer came, or the user dismissed them): the latest
+ * `FORGOTTEN_KEPT` ids, in IndexedDB. Not in `localStorage`: a document of another process (a duplicated tab) reads its
+ * process's copy of that, which another document's write reaches when it does, possibly after that document's lock was
+ * let go; a transaction completed is read by every transaction begun after it.
+ */
+const FORGOTTEN = "forgotten-submits";
 /** How many forgotten submit ids are kept in `FORGOTTEN`, the latest. */
 const FORGOTTEN_KEPT = 50;
-/** The ids of submits a document of the page forgot (see `FORGOTTEN`); none when `localStorage` cannot be read. */
-const forgotten = (): number[] => {
-  try {
-    const ids = JSON.parse(localStorage.getItem(FORGOTTEN) ?? "[]");
-    return Array.isArray(ids) ? ids.filter((id) => typeof id === "number") : [];
-  } catch {
-    return [];
-  }
-};
+/**
+ * The ids of submits a document of the page forgot (see `FORGOTTEN`), `ids` added to them, once that is done (its
+ * transaction completed); none when IndexedDB cannot be used.
+ */
+const forgotten = (ids: readonly number[] = []): Promise<number[]> =>
+  new Promise<number[]>((done, failed) => {
+    const open = indexedDB.open("decart-playground");
+    open.onupgradeneeded = () => open.result.createObjectStore(FORGOTTEN);
+    open.onerror = () => failed(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(FORGOTTEN, ids.length ? "readwrite" : "readonly");
+      const store = tx.objectStore(FORGOTTEN);
+      const got = store.get(FORGOTTEN);
+      let said: number[] = [];
+      got.onsuccess = () => {
+        said = Array.isArray(got.result) ? got.result.filter((id) => typeof id === "number") : [];
+        if (!ids.length) return;
+        said = [...said, ...ids.filter((id) => !said.includes(id))].slice(-FORGOTTEN_KEPT);
+        store.put(said, FORGOTTEN);
+      };
+      tx.oncomplete = () => {
+        db.close();
+        done(said);
+      };
+      tx.onabort = () => {
+        db.close();
+        failed(tx.error);
+      };
+    };
+  }).catch(() => []);
 
 /**
  * Says through `cut`, each once its lock is free (see `lockOf`), the submits kept before the page loaded
@@ -132,9 +160,11 @@ export function whenCut(
   signal: AbortSignal,
 ): void {
   const manager = locks();
-  const decide = (submit: SavedSubmit) => {
+  // Read once the lock is this document's: what the document that let it go forgot is done by then.
+  const decide = async (submit: SavedSubmit) => {
+    const said = await forgotten();
     if (signal.aborted) return;
-    if (forgotten().includes(submit.id)) return forgetSubmits([submit.id]);
+    if (said.includes(submit.id)) return forgetSubmits([submit.id]);
     const all = read();
     if (!submitsOf(all).some((saved) => saved.id === submit.id))
       write({ ...all, submits: [...submitsOf(all), submit] });
@@ -142,7 +172,7 @@ export function whenCut(
   };
   for (const submit of submits) {
     if (!manager) {
-      decide(submit);
+      void decide(submit);
       continue;
     }
     const name = lockOf(submit.id);
@@ -163,25 +193,20 @@ export function whenCut(
  * `jobId`, goes to the ids listed under Jobs not shown in the same write, so a reload never falls between the two.
  */
 export function forgetSubmits(ids: readonly number[], jobId?: string): void {
-  // Said to the page's other documents (a tab opened from this one waits for its copy of the record) before its lock
-  // is let go.
-  try {
-    const said = forgotten();
-    localStorage.setItem(
-      FORGOTTEN,
-      JSON.stringify([...said, ...ids.filter((id) => !said.includes(id))].slice(-FORGOTTEN_KEPT)),
-    );
-  } catch {}
-  for (const id of ids) {
-    held.get(id)?.();
-    held.delete(id);
-  }
   const all = read();
   const unshown = Array.isArray(all.unshown) ? all.unshown : [];
   write({
     ...all,
     submits: submitsOf(all).filter((submit) => !ids.includes(submit.id)),
     unshown: jobId && !unshown.includes(jobId) ? [...unshown, jobId] : unshown,
+  });
+  // Said to the page's other documents (a tab opened from this one waits for its copy of the record), each lock let go
+  // once that is done (a document given it then reads it), a request not granted yet given up at once.
+  const mine = ids.map((id) => held.get(id));
+  for (const id of ids) held.delete(id);
+  for (const lock of mine) lock?.request.abort();
+  void forgotten(ids).then(() => {
+    for (const lock of mine) lock?.release?.();
   });
 }
 

@@ -1,0 +1,144 @@
+/**
+ * The hand-over of a video submit's record between two documents of the page (saved.ts), without a browser: its Web
+ * Lock and the store of forgotten submits are stand-ins whose order the test sets. In Chromium the two documents of a
+ * duplicated tab may live in two processes, where which comes first (the lock given to the second, or the first's
+ * write reaching it) is the browser's to choose, not a test's: here the write is done only when the test says.
+ */
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { forgetSubmits, type SavedSubmit, saved, saveSubmit, whenCut } from "../src/saved.js";
+
+/** Web Locks: each name granted to one request at a time, in the order asked; held until its callback's promise settles. */
+function fakeLocks() {
+  const holders = new Map<string, Promise<unknown>>();
+  const granted: string[] = [];
+  const request = (name: string, options: LockOptions, callback: (lock: Lock | null) => unknown): Promise<unknown> => {
+    const held = holders.get(name);
+    if (held && options.ifAvailable) return Promise.resolve(callback(null));
+    const turn = (held ?? Promise.resolve()).then(() => {
+      if (options.signal?.aborted) throw options.signal.reason;
+      granted.push(name);
+      return callback({ name, mode: "exclusive" } as Lock);
+    });
+    const released = turn.catch(() => {});
+    holders.set(name, released);
+    void released.then(() => {
+      if (holders.get(name) === released) holders.delete(name);
+    });
+    return turn;
+  };
+  return { manager: { request } as LockManager, held: (name: string) => holders.has(name), granted };
+}
+
+/**
+ * IndexedDB, one database of one object store: a transaction that writes completes (its writes then read by every
+ * transaction begun after it) only when the test calls `complete()`; one that reads completes at once.
+ */
+function fakeIndexedDB() {
+  const stored = new Map<unknown, unknown>();
+  const writing: (() => void)[] = [];
+  const later = (run: () => void) => void Promise.resolve().then(run);
+  const transaction = (_name: string, mode: IDBTransactionMode) => {
+    const tx = { oncomplete: () => {}, onabort: () => {}, error: null, objectStore: () => store };
+    const puts = new Map<unknown, unknown>();
+    const store = {
+      get(key: unknown) {
+        const got = { result: undefined as unknown, onsuccess: () => {} };
+        later(() => {
+          got.result = stored.get(key);
+          got.onsuccess();
+          if (mode === "readonly") later(() => tx.oncomplete());
+          else
+            writing.push(() => {
+              for (const [key, value] of puts) stored.set(key, value);
+              tx.oncomplete();
+            });
+        });
+        return got;
+      },
+      put: (value: unknown, key: unknown) => void puts.set(key, value),
+    };
+    return tx;
+  };
+  const indexedDB = {
+    open() {
+      const open = {
+        result: { transaction, close() {} },
+        onsuccess: () => {},
+        onerror: () => {},
+        onupgradeneeded() {},
+      };
+      later(() => open.onsuccess());
+      return open;
+    },
+  };
+  return {
+    indexedDB,
+    /** Completes the writes begun so far. */
+    complete: () => {
+      for (const done of writing.splice(0)) done();
+    },
+  };
+}
+
+/** Lets every promise and callback queued run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+let locks: ReturnType<typeof fakeLocks>;
+let db: ReturnType<typeof fakeIndexedDB>;
+beforeEach(() => {
+  const session = new Map<string, string>();
+  vi.stubGlobal("sessionStorage", {
+    getItem: (key: string) => session.get(key) ?? null,
+    setItem: (key: string, value: string) => void session.set(key, value),
+    removeItem: (key: string) => void session.delete(key),
+  });
+  locks = fakeLocks();
+  vi.stubGlobal("navigator", { locks: locks.manager });
+  db = fakeIndexedDB();
+  vi.stubGlobal("indexedDB", db.indexedDB);
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+it("lets a submit's lock go only once its forgetting is done, so the tab waiting for it (a copy of its record) says nothing", async () => {
+  // The first tab's submit, on its way, its lock held.
+  const submit = saveSubmit("lucy-pro-t2v");
+  await settle();
+  const name = `decart-playground:submit:${submit.id}`;
+  expect(locks.held(name)).toBe(true);
+  // A tab opened from it (its sessionStorage copied): the lock held, it waits.
+  const cut: SavedSubmit[] = [];
+  whenCut([submit], (s) => void cut.push(s), new AbortController().signal);
+  await settle();
+  expect(locks.granted).toEqual([name]);
+  // The first tab's answer comes: the submit forgotten. Its lock stays held until that is done.
+  forgetSubmits([submit.id], "job-1");
+  await settle();
+  expect(locks.held(name)).toBe(true);
+  expect(locks.granted).toEqual([name]);
+  db.complete();
+  await settle();
+  // Given to the waiting tab once done, which read it then: nothing said, no record kept.
+  expect(locks.granted).toEqual([name, name]);
+  db.complete();
+  await settle();
+  expect(cut).toEqual([]);
+  expect(saved().submits).toEqual([]);
+  expect(locks.held(name)).toBe(false);
+});
+
+it("says a copied submit whose tab let its lock go without forgetting it (closed before its answer)", async () => {
+  const submit: SavedSubmit = { id: 0.25, model: "lucy-pro-t2v", since: 1 };
+  const name = `decart-playground:submit:${submit.id}`;
+  let close = () => {};
+  void locks.manager.request(name, {}, () => new Promise<void>((release) => (close = release)));
+  const cut: SavedSubmit[] = [];
+  whenCut([submit], (s) => void cut.push(s), new AbortController().signal);
+  await settle();
+  expect(cut).toEqual([]);
+  close();
+  await settle();
+  expect(cut).toEqual([submit]);
+  expect(saved().submits).toEqual([submit]);
+});
