@@ -147,13 +147,15 @@ export function Playground() {
   // to give support, that a job may exist); once the form leaves that run, the record is said under Submits not
   // answered, as a left one's is.
   // (One a live document holds, the tab this one was opened from, is its own: said here only if that document goes
-  // without its answer; see `whenCut`.)
+  // without its answer. One cut submit is said by one page at a time, the latest to decide, taken back from the one
+  // that said it until then; see `whenCut`.)
   const [cut, setCut] = useState<SavedSubmit[]>([]);
   useEffect(() => {
     const mounted = new AbortController();
     whenCut(
       restored.submits,
       (submit) => setCut((all) => (all.some((shown) => shown.id === submit.id) ? all : [submit, ...all])),
+      (submit) => setCut((all) => all.filter((shown) => shown.id !== submit.id)),
       mounted.signal,
     );
     return () => mounted.abort();

@@ -77,15 +77,20 @@ export const saveUnshown = (unshown: readonly string[]): void => write({ ...read
  * The Web Lock a document holds on a submit it recorded (`saveSubmit`) while the record is its own: until it forgets it
  * (`forgetSubmits`), or is closed or loaded again (the browser then releases it). A tab opened from it (`window.open`,
  * Duplicate tab) gets a copy of its records with its `sessionStorage`: those held so are another document's, still live,
- * not cut (see `whenCut`). Held only while the submit is on its way, or its error said: a page held so is not kept in
- * the back/forward cache meanwhile.
+ * not cut (see `whenCut`). Held only while the submit is on its way, or its error said (a cut one said holds `saidOf`
+ * it): a page held so is not kept in the back/forward cache meanwhile.
  */
 const lockOf = (id: number) => `decart-playground:submit:${id}`;
 /**
  * The locks this document holds or waits for, by submit id: its request (aborted once the submit is forgotten: a lock
  * granted after that would be held until the page is closed) and, once granted, its release.
  */
-const held = new Map<number, { request: AbortController; release?: () => void }>();
+const held = new Map<number, Held>();
+/** A lock of this document's: its request, and once granted its release. */
+interface Held {
+  request: AbortController;
+  release?: () => void;
+}
 /** The browser's Web Locks, if it has them (a secure context: https, localhost). */
 const locks = (): LockManager | undefined => (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
 
@@ -94,7 +99,7 @@ export function saveSubmit(model: string): SavedSubmit {
   const all = read();
   const submit = { id: Math.random(), model, since: Date.now() };
   write({ ...all, submits: [...submitsOf(all), submit] });
-  const lock: { request: AbortController; release?: () => void } = { request: new AbortController() };
+  const lock: Held = { request: new AbortController() };
   held.set(submit.id, lock);
   const { signal } = lock.request;
   locks()
@@ -146,28 +151,71 @@ const forgotten = (ids: readonly number[] = []): Promise<number[]> =>
     };
   }).catch(() => []);
 
+/** The Web Lock of a cut submit a document says (see `whenCut`): held by one document at a time. */
+const saidOf = (id: number) => `decart-playground:said:${id}`;
+
 /**
  * Says through `cut`, each once its lock is free (see `lockOf`), the submits kept before the page loaded
  * (`saved().submits`) that no document answered: cut by a reload (the old document's lock is released once it is gone),
  * or their page closed before their answer. One another live document holds (the tab this one was opened from, its
  * submit still on its way) is hidden here meanwhile (this tab's copy left out of its storage, kept back if said); once
  * that document lets it go, it is said unless that document forgot it (its answer came, or it was dismissed: see
- * `forgetSubmits`). Without Web Locks, all at once. Nothing more is said once `signal` is aborted.
+ * `forgetSubmits`). One document says each at a time, holding its `saidOf` lock, the latest to decide (the first tab
+ * loaded again after the one opened from it, which waited for its lock): `uncut` takes it back from the one that said
+ * it until then, hidden there until the lock is let go (dismissed: forgotten; its page closed: said there again).
+ * Without Web Locks, all at once. Nothing more is said once `signal` is aborted.
  */
 export function whenCut(
   submits: readonly SavedSubmit[],
   cut: (submit: SavedSubmit) => void,
+  uncut: (submit: SavedSubmit) => void,
   signal: AbortSignal,
 ): void {
   const manager = locks();
-  // Read once the lock is this document's: what the document that let it go forgot is done by then.
-  const decide = async (submit: SavedSubmit) => {
-    const said = await forgotten();
-    if (signal.aborted) return;
-    if (said.includes(submit.id)) return forgetSubmits([submit.id]);
+  /** Keeps `submit` in this tab's storage, or leaves it out (hidden while another document has it). */
+  const keep = (submit: SavedSubmit, kept: boolean) => {
     const all = read();
-    if (!submitsOf(all).some((saved) => saved.id === submit.id))
-      write({ ...all, submits: [...submitsOf(all), submit] });
+    const others = submitsOf(all).filter((saved) => saved.id !== submit.id);
+    write({ ...all, submits: kept ? [...others, submit] : others });
+  };
+  // Read once the lock is this document's: what the document that let it go forgot is done by then.
+  const sayable = async (submit: SavedSubmit) => {
+    const said = await forgotten();
+    if (signal.aborted) return false;
+    if (said.includes(submit.id)) {
+      forgetSubmits([submit.id]);
+      return false;
+    }
+    return true;
+  };
+  const say = (submit: SavedSubmit, steal: boolean) => {
+    const lock: Held = { request: new AbortController() };
+    held.set(submit.id, lock);
+    let taken = false;
+    manager!
+      .request(
+        saidOf(submit.id),
+        steal ? { steal } : { signal: AbortSignal.any([signal, lock.request.signal]) },
+        async () => {
+          if (!steal && (!(await sayable(submit)) || taken)) return;
+          keep(submit, true);
+          cut(submit);
+          return new Promise<void>((release) => (lock.release = release));
+        },
+      )
+      .catch(() => {
+        if (signal.aborted || lock.request.signal.aborted) return;
+        // Taken by a document that decided since: said there, hidden here until it lets it go.
+        taken = true;
+        uncut(submit);
+        keep(submit, false);
+        say(submit, false);
+      });
+  };
+  const decide = async (submit: SavedSubmit) => {
+    if (!(await sayable(submit))) return;
+    if (manager) return say(submit, true);
+    keep(submit, true);
     cut(submit);
   };
   for (const submit of submits) {
@@ -180,8 +228,7 @@ export function whenCut(
       .request(name, { ifAvailable: true }, (lock) => {
         if (lock || signal.aborted) return decide(submit);
         // Another document's, still live: hidden until it lets it go.
-        const all = read();
-        write({ ...all, submits: submitsOf(all).filter((saved) => saved.id !== submit.id) });
+        keep(submit, false);
         void manager.request(name, { signal }, () => decide(submit)).catch(() => {});
       })
       .catch(() => {});

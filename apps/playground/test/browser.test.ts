@@ -560,7 +560,7 @@ describe("playground in Chromium", () => {
     }
   });
 
-  it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does", async () => {
+  it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does, the second then not (until the first is closed)", async () => {
     const proxy = await startApiProxy();
     configAnswer = jsonAnswer({ baseUrl: proxy.url });
     const held = proxy.holdSubmits();
@@ -580,13 +580,25 @@ describe("playground in Chromium", () => {
       await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
       await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
       await expect(page.evaluate(() => Object.values(sessionStorage).join(""))).resolves.toContain("lucy-pro-t2v");
-      // The first tab loaded again cut its submit: that load says so.
+      // The first tab loaded again cut its submit: that load says so, the second tab not (its copy hidden again).
       await page.reload();
-      await page
-        .getByRole("region", { name: "Submits not answered" })
-        .getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/)
-        .waitFor();
-      await page.context().close();
+      const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
+      await page.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+      // Both decided: no page holds the submit's lock nor waits for it.
+      await second.waitForFunction(() =>
+        navigator.locks
+          .query()
+          .then(
+            ({ held = [], pending = [] }) =>
+              ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
+          ),
+      );
+      await second.getByRole("region", { name: "Submits not answered" }).waitFor({ state: "detached" });
+      await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
+      // The first tab closed with it said: the second says it now.
+      await page.close();
+      await second.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+      await second.context().close();
     } finally {
       held.release();
       configAnswer = undefined;

@@ -7,26 +7,51 @@
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { forgetSubmits, type SavedSubmit, saved, saveSubmit, whenCut } from "../src/saved.js";
 
-/** Web Locks: each name granted to one request at a time, in the order asked; held until its callback's promise settles. */
+/**
+ * Web Locks: each name granted to one request at a time, in the order asked, held until its callback's promise settles,
+ * or taken by a request that steals it (the holder's request then rejects).
+ */
 function fakeLocks() {
-  const holders = new Map<string, Promise<unknown>>();
+  interface Turn {
+    start(): void;
+    rob(): void;
+  }
+  const holding = new Map<string, Turn>();
+  const waiting = new Map<string, Turn[]>();
   const granted: string[] = [];
-  const request = (name: string, options: LockOptions, callback: (lock: Lock | null) => unknown): Promise<unknown> => {
-    const held = holders.get(name);
-    if (held && options.ifAvailable) return Promise.resolve(callback(null));
-    const turn = (held ?? Promise.resolve()).then(() => {
-      if (options.signal?.aborted) throw options.signal.reason;
-      granted.push(name);
-      return callback({ name, mode: "exclusive" } as Lock);
+  const request = (name: string, options: LockOptions, callback: (lock: Lock | null) => unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      if (options.ifAvailable && holding.has(name)) return resolve(Promise.resolve().then(() => callback(null)));
+      const turn: Turn = {
+        start() {
+          granted.push(name);
+          void Promise.resolve()
+            .then(() => callback({ name, mode: "exclusive" } as Lock))
+            .then(resolve, reject)
+            .finally(() => {
+              if (holding.get(name) !== turn) return;
+              holding.delete(name);
+              const next = waiting.get(name)?.shift();
+              if (next) holding.set(name, next);
+              next?.start();
+            });
+        },
+        rob: () => reject(new DOMException("Lock broken by another request with the 'steal' option.", "AbortError")),
+      };
+      if (options.steal) holding.get(name)?.rob();
+      else if (holding.has(name)) {
+        waiting.set(name, [...(waiting.get(name) ?? []), turn]);
+        options.signal?.addEventListener("abort", () => {
+          const queue = waiting.get(name) ?? [];
+          if (queue.includes(turn)) queue.splice(queue.indexOf(turn), 1);
+          reject(options.signal?.reason);
+        });
+        return;
+      }
+      holding.set(name, turn);
+      turn.start();
     });
-    const released = turn.catch(() => {});
-    holders.set(name, released);
-    void released.then(() => {
-      if (holders.get(name) === released) holders.delete(name);
-    });
-    return turn;
-  };
-  return { manager: { request } as LockManager, held: (name: string) => holders.has(name), granted };
+  return { manager: { request } as LockManager, held: (name: string) => holding.has(name), granted };
 }
 
 /**
@@ -80,6 +105,8 @@ function fakeIndexedDB() {
   };
 }
 
+const fail = (submit: SavedSubmit) => expect.unreachable(`${submit.id} taken back`);
+
 /** Lets every promise and callback queued run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -109,7 +136,7 @@ it("lets a submit's lock go only once its forgetting is done, so the tab waiting
   expect(locks.held(name)).toBe(true);
   // A tab opened from it (its sessionStorage copied): the lock held, it waits.
   const cut: SavedSubmit[] = [];
-  whenCut([submit], (s) => void cut.push(s), new AbortController().signal);
+  whenCut([submit], (s) => void cut.push(s), fail, new AbortController().signal);
   await settle();
   expect(locks.granted).toEqual([name]);
   // The first tab's answer comes: the submit forgotten. Its lock stays held until that is done.
@@ -134,7 +161,7 @@ it("says a copied submit whose tab let its lock go without forgetting it (closed
   let close = () => {};
   void locks.manager.request(name, {}, () => new Promise<void>((release) => (close = release)));
   const cut: SavedSubmit[] = [];
-  whenCut([submit], (s) => void cut.push(s), new AbortController().signal);
+  whenCut([submit], (s) => void cut.push(s), fail, new AbortController().signal);
   await settle();
   expect(cut).toEqual([]);
   close();
