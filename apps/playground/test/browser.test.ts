@@ -92,6 +92,7 @@ afterAll(async () => {
 async function startApiProxy() {
   const target = new URL(emu.url);
   let held: { made(body: Buffer): void; answered: Promise<void> } | undefined;
+  const releases: (() => void)[] = [];
   const proxy = {
     url: "",
     octetStream: false,
@@ -117,10 +118,13 @@ async function startApiProxy() {
         made = resolve;
       });
       held = { made, answered };
+      releases.push(release);
       return { made: job, release };
     },
+    /** Closes it, the answers it still holds given first. */
     close: () =>
       new Promise<void>((resolve) => {
+        for (const release of releases) release();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -178,6 +182,28 @@ async function startApiProxy() {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
+}
+
+/** The stand-in of `startApiProxy`. */
+type ApiProxy = Awaited<ReturnType<typeof startApiProxy>>;
+
+/**
+ * Runs `test` on a page of its own (`openPage`) whose API is a stand-in (`startApiProxy`, given to it by `/api/config`);
+ * once `test` ends, passed or failed, the page's browser context is closed, and the stand-in too (the answers it still
+ * holds given first).
+ */
+async function withApiProxy(test: (proxy: ApiProxy, page: Page) => Promise<void>): Promise<void> {
+  const proxy = await startApiProxy();
+  configAnswer = jsonAnswer({ baseUrl: proxy.url });
+  let page: Page | undefined;
+  try {
+    ({ page } = await openPage());
+    await test(proxy, page);
+  } finally {
+    await page?.context().close();
+    configAnswer = undefined;
+    await proxy.close();
+  }
 }
 
 /**
@@ -524,12 +550,9 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("after a reload that cut a video submit before its answer, says a job may have been made whose id the page never received (no key or token kept); Dismiss forgets it", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const held = proxy.holdSubmits();
-    try {
-      const { page } = await openPage();
+  it("after a reload that cut a video submit before its answer, says a job may have been made whose id the page never received (no key or token kept); Dismiss forgets it", () =>
+    withApiProxy(async (proxy, page) => {
+      const held = proxy.holdSubmits();
       const notice = page.getByRole("region", { name: "Submits not answered" });
       await page.getByLabel("prompt").fill("A job whose answer a reload cut");
       await page.getByRole("button", { name: "Generate" }).click();
@@ -552,20 +575,11 @@ describe("playground in Chromium", () => {
       await page.reload();
       await page.getByLabel("Model").waitFor();
       await expect(notice.count()).resolves.toBe(0);
-      await page.context().close();
-    } finally {
-      held.release();
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does, the second then not (until the first is closed)", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const held = proxy.holdSubmits();
-    try {
-      const { page } = await openPage();
+  it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does, the second then not (until the first is closed)", () =>
+    withApiProxy(async (proxy, page) => {
+      const held = proxy.holdSubmits();
       await page.getByLabel("prompt").fill("A job whose tab is duplicated");
       await page.getByRole("button", { name: "Generate" }).click();
       await held.made;
@@ -598,71 +612,52 @@ describe("playground in Chromium", () => {
       // The first tab closed with it said: the second says it now.
       await page.close();
       await second.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
-      await second.context().close();
-    } finally {
-      held.release();
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
   it("a tab opened from one whose video submit is on its way says that submit once the first tab is closed before its answer; not once the first tab got its answer", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    try {
-      for (const answered of [false, true]) {
+    for (const answered of [false, true])
+      await withApiProxy(async (proxy, page) => {
         const held = proxy.holdSubmits();
-        const { page } = await openPage();
-        try {
-          await page.getByLabel("prompt").fill(`A job whose first tab goes ${answered ? "answered" : "unanswered"}`);
-          await page.getByRole("button", { name: "Generate" }).click();
-          await held.made;
-          const [second] = await Promise.all([
-            page.context().waitForEvent("page"),
-            page.evaluate(() => void window.open(location.href)),
-          ]);
-          await second.getByLabel("Model").waitFor();
-          // Hidden while the first tab holds it: the second waits for its lock.
-          const waiting = () =>
+        await page.getByLabel("prompt").fill(`A job whose first tab goes ${answered ? "answered" : "unanswered"}`);
+        await page.getByRole("button", { name: "Generate" }).click();
+        await held.made;
+        const [second] = await Promise.all([
+          page.context().waitForEvent("page"),
+          page.evaluate(() => void window.open(location.href)),
+        ]);
+        await second.getByLabel("Model").waitFor();
+        // Hidden while the first tab holds it: the second waits for its lock.
+        const waiting = () =>
+          navigator.locks
+            .query()
+            .then(
+              ({ pending = [] }) => pending.filter((lock) => lock.name?.startsWith("decart-playground:submit:")).length,
+            );
+        await second.waitForFunction(waiting);
+        await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
+        if (answered) {
+          held.release();
+          await reached(view(page), "completed");
+        }
+        await page.close();
+        const notice = second.getByRole("region", { name: "Submits not answered" });
+        if (answered) {
+          // The lock given and let go (neither held nor asked for), the record was forgotten by the first tab: this
+          // tab keeps no copy of it, nothing said.
+          await second.waitForFunction(() =>
             navigator.locks
               .query()
               .then(
-                ({ pending = [] }) =>
-                  pending.filter((lock) => lock.name?.startsWith("decart-playground:submit:")).length,
-              );
-          await second.waitForFunction(waiting);
-          await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
-          if (answered) {
-            held.release();
-            await reached(view(page), "completed");
-          }
-          await page.close();
-          const notice = second.getByRole("region", { name: "Submits not answered" });
-          if (answered) {
-            // The lock given and let go (neither held nor asked for), the record was forgotten by the first tab: this
-            // tab keeps no copy of it, nothing said.
-            await second.waitForFunction(() =>
-              navigator.locks
-                .query()
-                .then(
-                  ({ held = [], pending = [] }) =>
-                    ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
-                ),
-            );
-            await expect(second.evaluate(() => Object.values(sessionStorage).join(""))).resolves.not.toContain(
-              "lucy-pro-t2v",
-            );
-            await expect(notice.count()).resolves.toBe(0);
-          } else await notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/).waitFor();
-        } finally {
-          held.release();
-          await page.context().close();
-        }
-      }
-    } finally {
-      configAnswer = undefined;
-      await proxy.close();
-    }
+                ({ held = [], pending = [] }) =>
+                  ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
+              ),
+          );
+          await expect(second.evaluate(() => Object.values(sessionStorage).join(""))).resolves.not.toContain(
+            "lucy-pro-t2v",
+          );
+          await expect(notice.count()).resolves.toBe(0);
+        } else await notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/).waitFor();
+      });
   });
 
   it("a submit forgotten before its Web Lock is granted never holds it (the lock is not kept until the page closes)", async () => {
@@ -910,12 +905,9 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("keeps the focus on Generate pressed by keyboard while its run is submitting (aria-disabled), where pressing it again sends nothing", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const held = proxy.holdSubmits();
-    try {
-      const { page } = await openPage();
+  it("keeps the focus on Generate pressed by keyboard while its run is submitting (aria-disabled), where pressing it again sends nothing", () =>
+    withApiProxy(async (proxy, page) => {
+      const held = proxy.holdSubmits();
       const run = view(page);
       const before = emu.stats().jobsCreated;
       await page.getByLabel("prompt").fill("A submit pressed by keyboard");
@@ -932,13 +924,7 @@ describe("playground in Chromium", () => {
       await expect(focusedOn(page)).resolves.toBe("button: Generate");
       await expect(generate.getAttribute("aria-disabled")).resolves.toBeNull();
       expect(emu.stats().jobsCreated).toBe(before + 1);
-      await page.context().close();
-    } finally {
-      held.release();
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
   it("hands the focus on when Stop watching, Watch again, Try again or Stop following takes its own button away, and to the status when a job's end takes its stop button", async () => {
     const { page } = await openPage();
@@ -1106,12 +1092,9 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("Try again after another model was picked records the run's submit under the run's model: a reload cutting it names that model", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    proxy.refuseSubmit = { status: 503, body: { detail: "Service unavailable" } };
-    try {
-      const { page } = await openPage();
+  it("Try again after another model was picked records the run's submit under the run's model: a reload cutting it names that model", () =>
+    withApiProxy(async (proxy, page) => {
+      proxy.refuseSubmit = { status: 503, body: { detail: "Service unavailable" } };
       const run = view(page);
       await page.getByLabel("prompt").fill("A submit tried again once another model is picked");
       await page.getByRole("button", { name: "Generate" }).click();
@@ -1129,20 +1112,11 @@ describe("playground in Chromium", () => {
         .getByText(/^lucy-pro-t2v, sent at /)
         .waitFor();
       held.release();
-      await page.context().close();
-    } finally {
-      proxy.refuseSubmit = undefined;
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("Watch again after Stop watching a submit on its way records nothing more: once its answer is shown, a reload says no submit unanswered", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const held = proxy.holdSubmits();
-    try {
-      const { page } = await openPage();
+  it("Watch again after Stop watching a submit on its way records nothing more: once its answer is shown, a reload says no submit unanswered", () =>
+    withApiProxy(async (proxy, page) => {
+      const held = proxy.holdSubmits();
       const run = view(page);
       const before = emu.stats().jobsCreated;
       await page.getByLabel("prompt").fill("A submit stopped, then watched again");
@@ -1157,13 +1131,7 @@ describe("playground in Chromium", () => {
       await page.reload();
       await page.getByLabel("Model").waitFor();
       await expect(page.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
-      await page.context().close();
-    } finally {
-      held.release();
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
   it("offers no Try again after a submit whose outcome is unknown (500: a job may have been made and paid for)", async () => {
     const { page } = await openPage();
@@ -1187,13 +1155,10 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("a submit whose outcome is unknown (502 once its body was read) says what to do: the run shows its error's words (the request id, a job may exist, ask support); once the form moves on, Submits not answered says them, again after a reload", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    proxy.refuseSubmit = { status: 502, body: { detail: "Upstream did not answer" }, requestId: "req_unknown_502" };
-    const words = /\(HTTP 502, request req_unknown_502\); a job \(or file\) may exist: .*ask support before retrying/;
-    try {
-      const { page } = await openPage();
+  it("a submit whose outcome is unknown (502 once its body was read) says what to do: the run shows its error's words (the request id, a job may exist, ask support); once the form moves on, Submits not answered says them, again after a reload", () =>
+    withApiProxy(async (proxy, page) => {
+      proxy.refuseSubmit = { status: 502, body: { detail: "Upstream did not answer" }, requestId: "req_unknown_502" };
+      const words = /\(HTTP 502, request req_unknown_502\); a job \(or file\) may exist: .*ask support before retrying/;
       const run = view(page);
       const notice = page.getByRole("region", { name: "Submits not answered" });
       await page.getByLabel("prompt").fill("A job that may exist");
@@ -1215,37 +1180,28 @@ describe("playground in Chromium", () => {
       await page.reload();
       await said.waitFor();
       await expect(said.textContent()).resolves.toMatch(words);
-      await page.context().close();
-    } finally {
-      proxy.refuseSubmit = undefined;
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("a video submit the form left that then fails is forgotten when it made nothing (503), and said at once under Submits not answered, with its error, when a job may exist (500)", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const stored = (page: Page) =>
-      page.evaluate(() => JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}").submits ?? []);
-    /** Generate of a video whose submit the stand-in answers `status` only once the form has moved on to an image. */
-    async function leave(page: Page, status: number, detail: string) {
-      let answer = () => {};
-      const until = new Promise<void>((resolve) => {
-        answer = resolve;
-      });
-      proxy.refuseSubmit = { status, body: { detail }, until };
-      await page.getByLabel("Model").selectOption("lucy-pro-t2v");
-      await page.getByLabel("prompt").fill(`A submit left, then answered ${status}`);
-      await page.getByRole("button", { name: "Generate" }).click();
-      await expect(stored(page)).resolves.toHaveLength(1);
-      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
-      await page.getByLabel("prompt").fill("The form's next run");
-      await page.getByRole("button", { name: "Generate" }).click();
-      answer();
-    }
-    try {
-      const { page } = await openPage();
+  it("a video submit the form left that then fails is forgotten when it made nothing (503), and said at once under Submits not answered, with its error, when a job may exist (500)", () =>
+    withApiProxy(async (proxy, page) => {
+      const stored = (page: Page) =>
+        page.evaluate(() => JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}").submits ?? []);
+      /** Generate of a video whose submit the stand-in answers `status` only once the form has moved on to an image. */
+      async function leave(page: Page, status: number, detail: string) {
+        let answer = () => {};
+        const until = new Promise<void>((resolve) => {
+          answer = resolve;
+        });
+        proxy.refuseSubmit = { status, body: { detail }, until };
+        await page.getByLabel("Model").selectOption("lucy-pro-t2v");
+        await page.getByLabel("prompt").fill(`A submit left, then answered ${status}`);
+        await page.getByRole("button", { name: "Generate" }).click();
+        await expect(stored(page)).resolves.toHaveLength(1);
+        await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+        await page.getByLabel("prompt").fill("The form's next run");
+        await page.getByRole("button", { name: "Generate" }).click();
+        answer();
+      }
       const notice = page.getByRole("region", { name: "Submits not answered" });
       // A 503 (after the client's own retries): no job made, nothing to say.
       await leave(page, 503, "Service unavailable");
@@ -1270,13 +1226,7 @@ describe("playground in Chromium", () => {
       ]);
       await page.reload();
       await said.waitFor();
-      await page.context().close();
-    } finally {
-      proxy.refuseSubmit = undefined;
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
   it("offers no Try again after an error that says the inputs are at fault (the client's check, a 400), and a JSON problem clears the previous error", async () => {
     const { page } = await openPage();
@@ -1318,12 +1268,9 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("a video submit that answers after the form moved on (another model's Generate) lists its job (made and paid for) under Jobs not shown; Watch follows it to its video", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const held = proxy.holdSubmits();
-    try {
-      const { page } = await openPage();
+  it("a video submit that answers after the form moved on (another model's Generate) lists its job (made and paid for) under Jobs not shown; Watch follows it to its video", () =>
+    withApiProxy(async (proxy, page) => {
+      const held = proxy.holdSubmits();
       const run = view(page);
       await page.getByLabel("prompt").fill("A job made while the form moved on");
       await page.getByRole("button", { name: "Generate" }).click();
@@ -1346,13 +1293,7 @@ describe("playground in Chromium", () => {
       const followed = view(page, "Followed job");
       await reached(followed, "completed");
       await expect(expectVideoPlays(followed)).resolves.toBe(jobId);
-      await page.context().close();
-    } finally {
-      held.release();
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
   it("a video job left running (Generate again, then another model's Generate) is listed under Jobs not shown; Watch follows it to its video", async () => {
     const { page } = await openPage();
@@ -1394,12 +1335,9 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("offers no Stop watching for an image being made (stop() would abort a request the server may be making, paid for): it comes", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const made = proxy.holdSubmits();
-    try {
-      const { page } = await openPage();
+  it("offers no Stop watching for an image being made (stop() would abort a request the server may be making, paid for): it comes", () =>
+    withApiProxy(async (proxy, page) => {
+      const made = proxy.holdSubmits();
       const run = view(page);
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
       await page.getByLabel("prompt").fill("An image nobody may stop");
@@ -1412,23 +1350,13 @@ describe("playground in Chromium", () => {
       await reached(run, "completed");
       const { bytes: saved } = await downloadBytes(run);
       expect(sha256(saved)).toBe(sha256(bytes));
-      await page.context().close();
-    } finally {
-      made.release();
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("an image still being made when another model's Generate is pressed runs to its end under Images not shown, its image or its error, Generate usable at once", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const made = proxy.holdSubmits();
-    let failing: ReturnType<typeof proxy.holdSubmits> | undefined;
-    try {
+  it("an image still being made when another model's Generate is pressed runs to its end under Images not shown, its image or its error, Generate usable at once", () =>
+    withApiProxy(async (proxy, page) => {
+      const made = proxy.holdSubmits();
       const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
       const png = await server.process({ model: models.image("lucy-pro-t2i"), prompt: "A frame", resolution: "480p" });
-      const { page } = await openPage();
       const run = view(page);
       const generate = page.getByRole("button", { name: "Generate" });
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
@@ -1457,7 +1385,7 @@ describe("playground in Chromium", () => {
       await reached(run, "completed");
       await expect(run.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
       // A request that fails once the form has moved on (the emulator answers a [fail] prompt 500): its error shown.
-      failing = proxy.holdSubmits();
+      const failing = proxy.holdSubmits();
       await page.getByRole("textbox", { name: "prompt", exact: true }).fill("An image that fails [fail]");
       await generate.click();
       await failing.made;
@@ -1487,21 +1415,11 @@ describe("playground in Chromium", () => {
           .count(),
       ).resolves.toBe(1);
       await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("completed"); // the form shows its new run
-      await page.context().close();
-    } finally {
-      made.release();
-      failing?.release();
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("names an image served as application/octet-stream by its bytes: a JPEG (typed by the client) is shown and downloaded as .jpg, a WebP (typed by the page, said so) as .webp", async () => {
-    const proxy = await startApiProxy();
-    proxy.octetStream = true;
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    try {
-      const { page } = await openPage();
+  it("names an image served as application/octet-stream by its bytes: a JPEG (typed by the client) is shown and downloaded as .jpg, a WebP (typed by the page, said so) as .webp", () =>
+    withApiProxy(async (proxy, page) => {
+      proxy.octetStream = true;
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
       await page.getByLabel("prompt").fill("An image from a bucket");
       // The client types a JPEG served so by its bytes (as it does an MP4 or a PNG): its Blob is an image/jpeg, no word
@@ -1533,19 +1451,11 @@ describe("playground in Chromium", () => {
         expect(name).toBe(`decart-lucy-pro-t2i.${extension}`);
         expect(sha256(bytes)).toBe(sha256(proxy.imageBytes));
       }
-      await page.context().close();
-    } finally {
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("shows the image a refused answer kept (error.data: a WebP the client does not take), said so, its URL revoked once the run is replaced", async () => {
-    const proxy = await startApiProxy();
-    proxy.imageType = "image/webp";
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    try {
-      const { page } = await openPage();
+  it("shows the image a refused answer kept (error.data: a WebP the client does not take), said so, its URL revoked once the run is replaced", () =>
+    withApiProxy(async (proxy, page) => {
+      proxy.imageType = "image/webp";
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
       await page.getByLabel("prompt").fill("An image in a type the client does not take");
       // A real WebP, encoded by the browser itself (no file kept in the repository).
@@ -1582,18 +1492,10 @@ describe("playground in Chromium", () => {
           () => "revoked",
         );
       await expect(page.evaluate(fetched, src)).resolves.toBe("revoked");
-      await page.context().close();
-    } finally {
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("never shows nor offers a kept answer by the type it was served as: an SVG with a script is not shown, its Download an application/octet-stream .bin; a WebP served with a parameter is a .webp", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    try {
-      const { page } = await openPage();
+  it("never shows nor offers a kept answer by the type it was served as: an SVG with a script is not shown, its Download an application/octet-stream .bin; a WebP served with a parameter is a .webp", () =>
+    withApiProxy(async (proxy, page) => {
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
       await page.getByLabel("prompt").fill("An image whose answer is a script");
       // An image/* type the client does not take, kept whole on error.data: its script would run in the page's origin
@@ -1638,19 +1540,11 @@ describe("playground in Chromium", () => {
       expect(webp.name).toBe("decart-lucy-pro-t2i.webp");
       expect(sha256(webp.bytes)).toBe(sha256(proxy.imageBytes));
       await expect(page.evaluate(() => localStorage.getItem("ran"))).resolves.toBeNull();
-      await page.context().close();
-    } finally {
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("shows a video served as application/octet-stream in a <video> and names its download .mp4 (by the model's kind)", async () => {
-    const proxy = await startApiProxy();
-    proxy.octetStream = true;
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    try {
-      const { page } = await openPage();
+  it("shows a video served as application/octet-stream in a <video> and names its download .mp4 (by the model's kind)", () =>
+    withApiProxy(async (proxy, page) => {
+      proxy.octetStream = true;
       const run = view(page);
       await page.getByLabel("prompt").fill("A lighthouse from a bucket");
       await page.getByRole("button", { name: "Generate" }).click();
@@ -1661,12 +1555,7 @@ describe("playground in Chromium", () => {
       const { name, bytes } = await downloadBytes(run);
       expect(name).toBe(`decart-${jobId}.mp4`);
       expect(sha256(bytes)).toBe(emu.job(jobId)?.resultSha256);
-      await page.context().close();
-    } finally {
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
   it("says why when /api/config answers an error, and Try again connects once it answers", async () => {
     configAnswer = jsonAnswer({ detail: "The route failed: backend down" }, 502);
@@ -1786,11 +1675,8 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("ties an input error to its field (aria-invalid, aria-describedby and aria-errormessage at its text) until the field changes or a submit goes", async () => {
-    const proxy = await startApiProxy();
-    configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    try {
-      const { page } = await openPage();
+  it("ties an input error to its field (aria-invalid, aria-describedby and aria-errormessage at its text) until the field changes or a submit goes", () =>
+    withApiProxy(async (proxy, page) => {
       const run = view(page);
       /** The field's aria-invalid, and the texts its aria-describedby and aria-errormessage point at. */
       const tie = (label: string) =>
@@ -1850,12 +1736,7 @@ describe("playground in Chromium", () => {
       await page.getByRole("button", { name: "Generate" }).click(); // the same prompt, sent: no longer marked
       await reached(run, "completed");
       await expect(tie("prompt")).resolves.toMatchObject({ invalid: null, errorMessage: [] });
-      await page.context().close();
-    } finally {
-      configAnswer = undefined;
-      await proxy.close();
-    }
-  });
+    }));
 
   it("checks a file kept across a model change against the new field's accept: said under the field, tied to it, and Generate sends nothing", async () => {
     const { page } = await openPage();
