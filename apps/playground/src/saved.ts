@@ -188,30 +188,35 @@ export function whenCut(
     }
     return true;
   };
-  const say = (submit: SavedSubmit, steal: boolean) => {
-    const lock: Held = { request: new AbortController() };
-    held.set(submit.id, lock);
-    let taken = false;
-    manager!
-      .request(
-        saidOf(submit.id),
-        steal ? { steal } : { signal: AbortSignal.any([signal, lock.request.signal]) },
-        async () => {
-          if (!steal && (!(await sayable(submit)) || taken)) return;
-          keep(submit, true);
-          cut(submit);
-          return new Promise<void>((release) => (lock.release = release));
-        },
-      )
-      .catch(() => {
-        if (signal.aborted || lock.request.signal.aborted) return;
-        // Taken by a document that decided since: said there, hidden here until it lets it go.
-        taken = true;
-        uncut(submit);
-        keep(submit, false);
-        say(submit, false);
-      });
-  };
+  // Resolves once its lock is granted (or refused): the submit's lock, held until then by the document that decided,
+  // goes next to one that decides after it.
+  const say = (submit: SavedSubmit, steal: boolean) =>
+    new Promise<void>((granted) => {
+      const lock: Held = { request: new AbortController() };
+      held.set(submit.id, lock);
+      let taken = false;
+      manager!
+        .request(
+          saidOf(submit.id),
+          steal ? { steal } : { signal: AbortSignal.any([signal, lock.request.signal]) },
+          async () => {
+            granted();
+            if (!steal && (!(await sayable(submit)) || taken)) return;
+            keep(submit, true);
+            cut(submit);
+            return new Promise<void>((release) => (lock.release = release));
+          },
+        )
+        .catch(() => {
+          granted();
+          if (signal.aborted || lock.request.signal.aborted) return;
+          // Taken by a document that decided since: said there, hidden here until it lets it go.
+          taken = true;
+          uncut(submit);
+          keep(submit, false);
+          void say(submit, false);
+        });
+    });
   const decide = async (submit: SavedSubmit) => {
     if (!(await sayable(submit))) return;
     if (manager) return say(submit, true);
