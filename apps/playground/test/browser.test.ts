@@ -1,7 +1,8 @@
 /**
  * The playground end to end in Chromium (playwright-core drives the one installed, no browser is downloaded:
- * `CHROMIUM_PATH`, else chromium, chromium-browser or google-chrome on PATH, else Debian's /usr/bin/chromium; see
- * scripts/chromium.mjs): the built page served by Vite's preview server with the emulator and the token route behind it.
+ * `CHROMIUM_PATH`, else chromium, chromium-browser, google-chrome or google-chrome-stable on PATH, else Debian's
+ * /usr/bin/chromium; see scripts/chromium.mjs): the built page served by Vite's preview server with the emulator and the
+ * token route behind it.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
