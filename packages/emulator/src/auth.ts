@@ -9,7 +9,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 export interface Principal {
   /** Ownership identity: the API key's id; a client token shares the id of the key that created it. */
   accountId: string;
-  /** True for `ek_…` client tokens. */
+  /** True for `ek_…` client tokens, and for keys given with that prefix in any letter case. */
   isClientToken: boolean;
   /** ms since epoch; client tokens only. */
   expiresAt?: number;
@@ -55,9 +55,11 @@ export class KeyStore {
     private readonly maxTokens: number,
     private readonly maxOriginChars: number = MAX_TOKEN_ORIGIN_CHARS,
   ) {
+    // A key given with a client token's prefix, in any letter case as the client reads it (`ek_…`, `EK_…`), is one:
+    // it never expires, and cannot create tokens (the API's own are all lower case).
     keys.forEach((key, i) => {
       const hash = sha256(key);
-      this.byHash.set(hash.toString("base64"), { accountId: `key${i}`, isClientToken: false, hash });
+      this.byHash.set(hash.toString("base64"), { accountId: `key${i}`, isClientToken: /^ek_/i.test(key), hash });
     });
     this.keyCount = this.byHash.size;
   }
@@ -142,7 +144,10 @@ export class KeyStore {
     return `ek_${body.toString("base64url")}`;
   }
 
-  /** The expiry a token of this store carries (undefined for any other key). */
+  /**
+   * The expiry a token of this store carries (undefined for any other key). Its prefix as made, lower case: a key is a
+   * secret, compared as sent, so `EK_` and the same characters are no key of this store, expired or not.
+   */
   private signedExpiry(key: string): number | undefined {
     if (!key.startsWith("ek_") || key.length !== 3 + Math.ceil((KEY_BYTES * 4) / 3)) return undefined;
     const body = Buffer.from(key.slice(3), "base64url");

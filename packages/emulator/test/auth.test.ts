@@ -367,6 +367,40 @@ describe("client tokens", () => {
     expect(((await res.json()) as { detail: string }).detail).toBe("Cannot create client token from a client token.");
   });
 
+  it("takes a key given with the client token's prefix, in any letter case, for a client token: it works, it cannot create tokens (403)", async () => {
+    const e = await start({ keys: ["EK_given_upper", "ek_given_lower", "Dct_given_mixed"] });
+    try {
+      for (const key of ["EK_given_upper", "ek_given_lower"]) {
+        expect((await statusWith(key, "/v1/jobs/job_x", {}, e)).status, key).toBe(404);
+        const res = await createToken(key, {}, e);
+        expect(res.status, key).toBe(403);
+        expect(((await res.json()) as { detail: string }).detail).toBe(
+          "Cannot create client token from a client token.",
+        );
+      }
+      expect((await createToken("Dct_given_mixed", {}, e)).status).toBe(200);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("compares a token as sent: its prefix in upper case is no key (401 Invalid API key., live or expired)", async () => {
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const e = await start({ keys: [KEY_A], now: () => clock.now });
+    try {
+      const { apiKey } = (await (await createToken(KEY_A, { expiresIn: 1 }, e)).json()) as { apiKey: string };
+      const said = async (key: string) =>
+        ((await (await statusWith(key, "/v1/jobs/job_x", {}, e)).json()) as { detail: string }).detail;
+      const upper = `EK_${apiKey.slice(3)}`;
+      expect(await said(upper)).toBe("Invalid API key.");
+      clock.now += 1000;
+      expect(await said(apiKey)).toBe("Client token expired.");
+      expect(await said(upper)).toBe("Invalid API key.");
+    } finally {
+      await e.close();
+    }
+  });
+
   it("validates the token request (422 per bad field)", async () => {
     const res = await createToken(KEY_A, { expiresIn: 0, allowedModels: "all", extra: 1 });
     expect(res.status).toBe(422);
