@@ -60,11 +60,52 @@ function ftypType(bytes: Uint8Array, size: number): string | undefined {
 }
 
 /**
+ * The EBML elements (a WebM's) from `at` to `end`: their IDs (length marker kept), where their bodies start and end
+ * (`end` for one of unknown size, a live recording's segment). Stops at what `bytes` do not hold.
+ */
+function* ebml(bytes: Uint8Array, at: number, end: number): Generator<{ id: number; body: number; end: number }> {
+  while (at < end) {
+    // A number of 1 to 8 bytes, its length told by its first byte's leading zeros; `marker`: its first bit kept.
+    const vint = (marker: boolean): number => {
+      const length = Math.clz32(bytes[at]!) - 23;
+      if (length < 1 || length > 8 || at + length > bytes.length) return -1;
+      let value = marker ? bytes[at]! : bytes[at]! & (0xff >> length);
+      for (let i = 1; i < length; i++) value = value * 256 + bytes[at + i]!;
+      at += length;
+      return value === 2 ** (7 * length) - 1 && !marker ? Number.POSITIVE_INFINITY : value;
+    };
+    const id = vint(true);
+    const size = id < 0 ? -1 : vint(false);
+    if (size < 0) return;
+    yield { id, body: at, end: Math.min(end, at + size) };
+    at += size;
+  }
+}
+
+/**
+ * Whether a WebM holds no video: its track list (`Tracks` in its `Segment`, read whole within `bytes`) names tracks,
+ * and none of type video (1) or complex (3, video and sound mixed). One whose track list is not within `bytes` is
+ * taken for a video.
+ */
+function webmWithoutVideo(bytes: Uint8Array): boolean {
+  const inside = (el: { body: number; end: number }, id: number) =>
+    [...ebml(bytes, el.body, el.end)].filter((e) => e.id === id);
+  for (const segment of inside({ body: 0, end: Number.POSITIVE_INFINITY }, 0x18538067)) {
+    const tracks = [...ebml(bytes, segment.body, segment.end)].find((e) => e.id === 0x1654ae6b);
+    if (!tracks || tracks.end > bytes.length) return false;
+    const types = inside(tracks, 0xae).map((entry) => inside(entry, 0x83).map((t) => bytes[t.end - 1]));
+    return types.length > 0 && types.every((t) => t.length === 1 && t[0] !== 1 && t[0] !== 3);
+  }
+  return false;
+}
+
+/**
  * Returns image/png, image/jpeg, image/webp, image/gif, video/mp4, video/quicktime or video/webm for recognised
  * signatures, otherwise undefined. An ISO BMFF file (an `ftyp` box, or a segment's `styp`) is video/mp4 or
  * video/quicktime by its brands (see `ftypType`: an AVIF, a HEIC or an M4A is none of the seven); a legacy QuickTime
  * file (no `ftyp`, a `moov`, `mdat`, … box first) is video/quicktime; one with a `uuid` box first is read by the box
- * after it (see `isoType`); any EBML file is reported as video/webm.
+ * after it (see `isoType`); an EBML file is video/webm, unless its track list says it holds no video: audio/webm (see
+ * `webmWithoutVideo`).
  */
 export function sniffMediaType(bytes: Uint8Array): string | undefined {
   const b = (i: number) => bytes[i];
@@ -72,7 +113,8 @@ export function sniffMediaType(bytes: Uint8Array): string | undefined {
   if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return "image/jpeg";
   if (ascii(bytes, 0, "RIFF") && ascii(bytes, 8, "WEBP")) return "image/webp";
   if (ascii(bytes, 0, "GIF87a") || ascii(bytes, 0, "GIF89a")) return "image/gif";
-  if (b(0) === 0x1a && b(1) === 0x45 && b(2) === 0xdf && b(3) === 0xa3) return "video/webm";
+  if (b(0) === 0x1a && b(1) === 0x45 && b(2) === 0xdf && b(3) === 0xa3)
+    return webmWithoutVideo(bytes) ? "audio/webm" : "video/webm";
   return isoType(bytes);
 }
 
