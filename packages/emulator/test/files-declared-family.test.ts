@@ -2,7 +2,8 @@
  * `/v1/files`, over HTTP: the declared-type rule (a type the emulator reads from bytes must be what the bytes are) takes
  * every file of the type it says: an MP4 that starts with a CMAF/DASH segment's `styp` box or with a `uuid` box (as
  * `@decart/core`'s `isMp4Start` takes one); an HEIF image sequence (major brand `msf1`, which file-type reads as
- * image/heif-sequence) declared image/heic-sequence, as a generic HEIF image is any of its family; and `video/quicktime`
+ * image/heif-sequence) declared image/heic-sequence, as a generic HEIF image is any of its family; any HEIF file, a
+ * sequence or of a brand file-type names none of, declared image/heif; and `video/quicktime`
  * (a type the spec lists) is under the same rule: a text declared so is refused, a `.mov` is reported as declared.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +73,35 @@ describe("an HEIF image sequence is any of its family", () => {
     const hevc = Buffer.concat([brands("ftyp", "hevc", "msf1", "hevc"), box("meta", Buffer.alloc(16))]);
     expect((await upload(hevc, "image/heic-sequence")).status).toBe(200);
     for (const type of ["image/heic", "image/png"]) expect((await upload(hevc, type)).status, type).toBe(400);
+  });
+});
+
+describe("a file of any HEIF brand declared image/heif is taken as image/heif", () => {
+  it("an image sequence (msf1, a HEIC sequence's hevc) declared image/heif", async () => {
+    for (const major of ["msf1", "hevc"]) {
+      const sequence = Buffer.concat([brands("ftyp", major, "msf1", "hevc"), box("meta", Buffer.alloc(16))]);
+      expect(await upload(sequence, "image/heif"), major).toMatchObject({
+        status: 200,
+        body: { mime_type: "image/heif" },
+      });
+    }
+  });
+
+  it("the HEIF brands file-type names none of (mif2, miaf, heim, heis, hevm, hevs): image/heif, and any of its family", async () => {
+    for (const major of ["mif2", "miaf", "heim", "heis", "hevm", "hevs"]) {
+      const heif = Buffer.concat([brands("ftyp", major, "mif1", major), box("meta", Buffer.alloc(16))]);
+      for (const type of ["image/heif", "image/heic"])
+        expect(await upload(heif, type), `${major} as ${type}`).toMatchObject({
+          status: 200,
+          body: { mime_type: type },
+        });
+      expect(await upload(heif, "application/octet-stream"), major).toMatchObject({
+        status: 200,
+        body: { mime_type: "image/heif" },
+      });
+      for (const type of ["image/png", "video/mp4"])
+        expect((await upload(heif, type)).status, `${major} as ${type}`).toBe(400);
+    }
   });
 });
 

@@ -173,6 +173,9 @@ const isBmp = (bytes: Uint8Array): boolean =>
 export async function sniffAnyMediaType(bytes: Uint8Array): Promise<string | undefined> {
   const own = sniffMediaType(bytes);
   if (own !== undefined || bytes.length === 0) return own;
+  // HEIF major brands of `OTHER_BRAND` that file-type names none of (it reads them as MP4s): any HEIF file.
+  if (ascii(bytes, 4, "ftyp") && /^(mif2|miaf|hei[ms]|hev[ms])$/.test(String.fromCharCode(...bytes.subarray(8, 12))))
+    return "image/heif";
   const mime = (await fileTypeFromBuffer(bytes).catch(() => undefined))?.mime;
   if (mime === "image/bmp" && !isBmp(bytes)) return undefined;
   return mime !== undefined && !OWN_TYPES.has(mime) ? mime : undefined;
@@ -190,10 +193,11 @@ export const readableType = (type: string): boolean =>
  * Types whose files are one kind, each family a generic type and the types it stands for: file-type reads a HEIF image
  * whose major brand is the generic `mif1` as image/heif (a HEIC or an AVIF may have it), one of `heic` as image/heic,
  * of `avif` as image/avif; an image sequence of `msf1` as image/heif-sequence, of `hevc` as image/heic-sequence, of
- * `avis` as image/avif.
+ * `avis` as image/avif. image/heif is any HEIF file, its image sequences too (`sniffAnyMediaType` reads so the HEIF
+ * brands file-type names none of).
  */
 const FAMILIES: readonly (readonly [generic: string, members: readonly string[]])[] = [
-  ["image/heif", ["image/heic", "image/avif"]],
+  ["image/heif", ["image/heic", "image/avif", "image/heif-sequence", "image/heic-sequence"]],
   ["image/heif-sequence", ["image/heic-sequence", "image/avif"]],
 ];
 
