@@ -9,7 +9,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import busboy from "busboy";
 import type { Ctx } from "./http.js";
 import { detail, drain, startReading } from "./http.js";
-import { isPortraitMoov, MoovReader, sniffAnyMediaType } from "./media/index.js";
+import { isPortraitImage, isPortraitMoov, JpegReader, MoovReader, sniffAnyMediaType } from "./media/index.js";
 import { parseOptionsHeader, userSafeDecode } from "./pyheaders.js";
 import type { FormField, Loc, ValidationIssue } from "./validation.js";
 import { issue } from "./validation.js";
@@ -40,7 +40,8 @@ export interface FilePart {
   sniffedType: string | undefined;
   /**
    * An MP4 or QuickTime video shown taller than wide (its video track's header, read as its bytes went by: see
-   * `MoovReader`); undefined when that could not be read (no such file, or no track header in its `moov`).
+   * `MoovReader`), or a PNG, JPEG or WebP image (its header: see `JpegReader`, `isPortraitImage`); undefined when that
+   * could not be read (no such file, or no track header in its `moov`, no frame header in a JPEG).
    */
   portrait?: boolean | undefined;
 }
@@ -255,8 +256,10 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       let headLength = 0;
       let size = 0;
       const moov = new MoovReader();
+      const jpeg = new JpegReader();
       stream.on("data", (chunk: Buffer) => {
         moov.feed(chunk);
+        jpeg.feed(chunk);
         if (headLength < HEAD_BYTES) {
           const n = Math.min(HEAD_BYTES - headLength, chunk.length);
           chunk.copy(head, headLength, 0, n);
@@ -278,7 +281,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
           sniffedType: undefined,
         };
         const movie = moov.moov();
-        if (movie) part.file.portrait = isPortraitMoov(movie);
+        const portrait = movie ? isPortraitMoov(movie) : (jpeg.portrait() ?? isPortraitImage(kept));
+        if (portrait !== undefined) part.file.portrait = portrait;
         const file = part.file;
         sniffed.push(sniffAnyMediaType(kept).then((type) => (file.sniffedType = type)));
         unfinished.delete(part);

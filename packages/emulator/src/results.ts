@@ -32,7 +32,7 @@ export interface MediaRequest {
   seed: number;
   resolution?: string;
   orientation?: string;
-  /** The video input (`data`) is shown taller than wide: a video edit's result follows it (see `frameSize`). */
+  /** The input (`data`), a video or an image, is shown taller than wide: the result follows it (see `frameSize`). */
   portraitInput?: boolean;
 }
 
@@ -67,7 +67,7 @@ export const FRAME_480P = { width: 832, height: 480 } as const;
 function frameSize(req: MediaRequest, maxSide: number): { width: number; height: number } {
   const frame = req.resolution === "480p" ? FRAME_480P : { width: req.modelWidth, height: req.modelHeight };
   const size = scaledFrameSize(frame.width, frame.height, maxSide);
-  // A video edit's output follows its input's orientation (the docs: 1280×720 or 720×1280).
+  // An edit's output follows its input's orientation (the docs: 1280×720 or 720×1280), an image edit's too.
   const portrait = req.orientation === "portrait" || req.portraitInput === true;
   if (portrait === size.width > size.height) return { width: size.height, height: size.width };
   return size;

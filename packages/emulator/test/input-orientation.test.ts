@@ -2,14 +2,15 @@
  * A video edit's result follows its input's orientation, as the real API's does (the docs: 1280×720 or 720×1280): a
  * 9:16 clip given to `lucy-clip` or `lucy-2.1` comes back portrait, whether its `moov` box comes first or after its
  * media, and so does a landscape-stored clip whose track header turns it a quarter (as phones write portrait clips);
- * a 16:9 clip comes back landscape. Over HTTP.
+ * a 16:9 clip comes back landscape. An image edit's too: a portrait PNG, JPEG or WebP given to `lucy-image-2`, or a
+ * landscape-stored JPEG whose EXIF orientation turns it a quarter, comes back portrait. Over HTTP.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
-import { renderVideo } from "../src/media/index.js";
-import { blob, get, pollUntil, probe, sampleMp4, saveTemp, start, submit } from "./helpers.js";
+import { renderImage, renderVideo } from "../src/media/index.js";
+import { blob, form, get, pollUntil, post, probe, sampleMp4, saveTemp, start, submit } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -73,6 +74,106 @@ describe("a video edit's result follows its input's orientation", () => {
     for (const data of [await sampleMp4(), moovLast(await sampleMp4())]) {
       const { width, height } = await resultFrame("lucy-clip", data);
       expect(width).toBeGreaterThan(height);
+    }
+  });
+});
+
+/** The width and height of `lucy-image-2`'s answer given `data`. */
+async function editedFrame(data: Uint8Array): Promise<{ width: number; height: number }> {
+  const res = await post(emu, "/v1/generate/lucy-image-2", form({ prompt: "Make it snow", data: blob(data) }));
+  expect(res.status).toBe(200);
+  return probe(saveTemp(Buffer.from(await res.arrayBuffer()), "png"));
+}
+
+/** An image of `width` × `height` in `format`: PNG and JPEG rendered, WebP converted by ffmpeg (`args` its codec). */
+function picture(width: number, height: number, format: "png" | "jpeg" | "webp", args: string[] = []): Buffer {
+  const png = renderImage({ prompt: "a picture", seed: 5, width, height, format: format === "jpeg" ? "jpeg" : "png" });
+  if (format !== "webp") return Buffer.from(png);
+  const output = saveTemp(new Uint8Array(), "webp");
+  const r = spawnSync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", saveTemp(png, "png"), ...args, output]);
+  expect(r.stderr.toString()).toBe("");
+  return readFileSync(output);
+}
+
+/** A JPEG segment: its marker, its length (of itself and its body), its body. */
+function segment(marker: number, body: Buffer): Buffer {
+  const head = Buffer.from([0xff, marker, 0, 0]);
+  head.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([head, body]);
+}
+
+/** `jpeg` with `segments` right after its SOI marker. */
+const withSegments = (jpeg: Buffer, ...segments: Buffer[]) =>
+  Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+
+/** An EXIF segment (APP1, big-endian TIFF) whose first directory gives `orientation`. */
+function exif(orientation: number): Buffer {
+  const tiff = Buffer.alloc(26);
+  tiff.write("MM\0*", 0, "latin1");
+  tiff.writeUInt32BE(8, 4); // the first directory
+  tiff.writeUInt16BE(1, 8); // one entry: Orientation, SHORT, 1 value
+  tiff.writeUInt16BE(0x0112, 10);
+  tiff.writeUInt16BE(3, 12);
+  tiff.writeUInt32BE(1, 14);
+  tiff.writeUInt16BE(orientation, 18);
+  return segment(0xe1, Buffer.concat([Buffer.from("Exif\0\0", "latin1"), tiff]));
+}
+
+describe("an image edit's result follows its input's orientation", () => {
+  it("a portrait PNG, JPEG or WebP (lossy, lossless): a portrait result; a landscape one: a landscape result", async () => {
+    for (const [format, args] of [
+      ["png"],
+      ["jpeg"],
+      ["webp", ["-c:v", "libwebp"]],
+      ["webp", ["-c:v", "libwebp", "-lossless", "1"]],
+    ] as const) {
+      const tall = await editedFrame(picture(18, 32, format, args ? [...args] : []));
+      expect(tall.height, `${format} ${args}`).toBeGreaterThan(tall.width);
+      const wide = await editedFrame(picture(32, 18, format, args ? [...args] : []));
+      expect(wide.width, `${format} ${args}`).toBeGreaterThan(wide.height);
+    }
+  });
+
+  it("an image-to-video model given a portrait image: a portrait video", async () => {
+    const { width, height } = await resultFrame("lucy-pro-i2v", picture(18, 32, "png"));
+    expect(height).toBeGreaterThan(width);
+  });
+
+  it("an extended WebP (VP8X) by its canvas: a portrait one, a portrait result", async () => {
+    /** The file's header and its VP8X chunk (flags, then the canvas's width - 1 and height - 1, 24 bits each). */
+    const extended = (width: number, height: number) => {
+      const bytes = Buffer.alloc(30);
+      bytes.write("RIFF", 0, "latin1");
+      bytes.writeUInt32LE(22, 4);
+      bytes.write("WEBPVP8X", 8, "latin1");
+      bytes.writeUInt32LE(10, 16);
+      bytes.writeUIntLE(width - 1, 24, 3);
+      bytes.writeUIntLE(height - 1, 27, 3);
+      return bytes;
+    };
+    const tall = await editedFrame(extended(600, 800));
+    expect(tall.height).toBeGreaterThan(tall.width);
+    const wide = await editedFrame(extended(800, 600));
+    expect(wide.width).toBeGreaterThan(wide.height);
+  });
+
+  it("a JPEG whose frame header comes after segments longer than the bytes kept of an upload's start", async () => {
+    const filler = segment(0xe2, Buffer.alloc(20_000, 1));
+    const { width, height } = await editedFrame(withSegments(picture(18, 32, "jpeg"), filler, filler));
+    expect(height).toBeGreaterThan(width);
+  });
+
+  it("a landscape-stored JPEG that its EXIF orientation turns a quarter (as phones store portrait photos)", async () => {
+    const stored = picture(32, 18, "jpeg");
+    for (const orientation of [5, 6, 7, 8]) {
+      const { width, height } = await editedFrame(
+        withSegments(stored, exif(orientation), segment(0xe2, Buffer.alloc(8_000))),
+      );
+      expect(height, `orientation ${orientation}`).toBeGreaterThan(width);
+    }
+    for (const orientation of [1, 3]) {
+      const { width, height } = await editedFrame(withSegments(stored, exif(orientation)));
+      expect(width, `orientation ${orientation}`).toBeGreaterThan(height);
     }
   });
 });

@@ -9,6 +9,7 @@ import { makeScene, renderRgb } from "./scene.js";
 export { isPortraitMoov, MoovReader } from "./moov.js";
 export type { PaddedStream } from "./mp4.js";
 export { paddedVideoStream } from "./mp4.js";
+export { isPortraitImage, JpegReader } from "./picture.js";
 export { bytesAre, readableType, sniffAnyMediaType, sniffMediaType } from "./sniff.js";
 export type { VideoSpec } from "./video.js";
 export { renderVideo, scaledFrameSize } from "./video.js";
