@@ -70,8 +70,11 @@ export class MoovReader {
 const word = (bytes: ArrayLike<number>, at: number) =>
   ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 
-/** The child boxes of `box` from `from` (its contents' start) to its end, or to what was kept of it. */
-function* children(box: Buffer, from: number): Generator<{ type: string; start: number; end: number }> {
+/**
+ * The boxes of `box` from `from` (its contents' start, or a file's) to its end, or to what was kept of it; a box of a
+ * size under 8 (0, "to the end", or 1, a 64-bit size follows) ends the walk.
+ */
+export function* children(box: Buffer, from: number): Generator<{ type: string; start: number; end: number }> {
   for (let at = from; at + 8 <= box.length; ) {
     const size = word(box, at);
     if (size < 8) return;

@@ -3,6 +3,7 @@
  * making the result byte-deterministic, and padding a file to an exact size.
  */
 import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output } from "mediabunny";
+import { children } from "./moov.js";
 
 export interface MuxOptions {
   /** Display size. */
@@ -59,29 +60,16 @@ const TIMESTAMPED_BOXES = new Set(["mvhd", "tkhd", "mdhd"]);
  * output depends only on the input frames.
  */
 export function clearMovieTimestamps(bytes: Uint8Array, start = 0, end = bytes.length): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let pos = start;
-  while (pos + 8 <= end) {
-    let size = view.getUint32(pos);
-    let headerSize = 8;
-    if (size === 1) {
-      size = Number(view.getBigUint64(pos + 8));
-      headerSize = 16;
-    } else if (size === 0) {
-      size = end - pos;
-    }
-    if (size < headerSize || pos + size > end) break; // malformed; leave as is
-    const type = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!, bytes[pos + 6]!, bytes[pos + 7]!);
-    const body = pos + headerSize;
-    if (CONTAINER_BOXES.has(type)) {
-      clearMovieTimestamps(bytes, body, pos + size);
-    } else if (TIMESTAMPED_BOXES.has(type)) {
+  for (const box of children(Buffer.from(bytes.buffer, bytes.byteOffset, end), start)) {
+    const body = box.start + 8;
+    if (CONTAINER_BOXES.has(box.type)) {
+      clearMovieTimestamps(bytes, body, box.end);
+    } else if (TIMESTAMPED_BOXES.has(box.type)) {
       // Full box: version (1 byte) + flags (3 bytes), then creation and
       // modification times as 32-bit (version 0) or 64-bit (version 1) values.
       const fieldBytes = bytes[body] === 1 ? 8 : 4;
       bytes.fill(0, body + 4, body + 4 + 2 * fieldBytes);
     }
-    pos += size;
   }
 }
 
