@@ -4,11 +4,11 @@
 // and the budget of 60 s ends it before the count; a storm that never ends still ends it.
 import { createServer, type Server } from "node:http";
 import { createDecartClient, type JobSubmitResult, models, RateLimitError } from "@decart/core";
-import { lastValueFrom, toArray } from "rxjs";
+import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import type { SubmitInput } from "../src/types.js";
-import { seeded } from "./helpers.js";
+import { seeded, until } from "./helpers.js";
 import { marbles, silent, virtualClient } from "./marbles.js";
 
 let server: Server | undefined;
@@ -211,8 +211,14 @@ describe("a batch's submit answered 429 again and again", () => {
   });
 
   it("4 submits answered 429 together (Retry-After equal to the budget): the burst is one pause, each sent again", async () => {
-    // The 4 answers come a few ms apart, each pausing the batch from its own time: the pause ends a few ms past the
-    // budget of the submits answered first, which their own burst's later answers must not fail.
+    // On virtual time: the batch's timers run when the test says, and the client's clock (its budgets, its gate, the
+    // batch's pauses) reads that time, stepped 3 ms at each 429 the client reads: the 4 answers are read 3 ms apart,
+    // each pausing the batch from its own time, so that the pause ends past the budgets of the submits answered first
+    // (it ends at 10 012; their budgets at 10 003, 10 006 and 10 009), which their own burst's later answers must not
+    // fail. How fast the machine reads them, or when a timer of its fires, changes nothing.
+    const scheduler = new VirtualTimeScheduler();
+    let step = 0;
+    const sentAt: number[] = [];
     let posts = 0;
     const held: import("node:http").ServerResponse[] = [];
     server = createServer((req, res) => {
@@ -223,11 +229,12 @@ describe("a batch's submit answered 429 again and again", () => {
           res.end(JSON.stringify({ job_id: req.url!.split("/").pop(), status: "completed" }));
           return;
         }
+        sentAt.push(scheduler.now() + step);
         if (++posts <= 4) {
           held.push(res);
           if (held.length === 4)
             for (const each of held)
-              each.writeHead(429, { "retry-after": "1" }).end('{"detail":"Rate limit exceeded"}');
+              each.writeHead(429, { "retry-after": "10" }).end('{"detail":"Rate limit exceeded"}');
           return;
         }
         res.end(JSON.stringify({ job_id: `job_${String(posts).padStart(32, "0")}`, status: "pending" }));
@@ -239,11 +246,36 @@ describe("a batch's submit answered 429 again and again", () => {
       apiKey: "dct_test",
       baseUrl: `http://127.0.0.1:${port}`,
       logger: silent,
-      timeoutMs: 1000,
+      // The budget, 10 s as the Retry-After, is each HTTP attempt's limit too: the first submits wait for the fourth
+      // (a limit of 1 s a loaded machine could reach). Its pauses are virtual, not waited.
+      timeoutMs: 10_000,
       random: seeded(3),
+      // The status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler.
+      poll: {
+        now: () => scheduler.now() + step,
+        initialDelayMs: 10,
+        intervalMs: 15,
+        delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      },
+    });
+    // Subscribed before the batch: the clock steps before the batch hears of the 429 that closed the gate.
+    const closings: number[] = [];
+    client.rateLimit.subscribe(({ until }) => {
+      closings.push(until);
+      step += 3;
     });
     const inputs = [0, 1, 2, 3].map((i) => ({ model, prompt: `burst ${i}` }));
-    const events = await lastValueFrom(submitAll(client, inputs, { download: false, concurrency: 4 }).pipe(toArray()));
+    const events: BatchEvent[] = [];
+    let ended = false;
+    submitAll(client, inputs, { download: false, concurrency: 4, scheduler }).subscribe({
+      next: (e) => events.push(e),
+      complete: () => (ended = true),
+    });
+    // The 4 answers read (the gate closed at 0, 3, 6 and 9 ms, for 10 s each), each submit waits out the pause.
+    await until(() => scheduler.actions.length === 4);
+    expect(closings).toEqual([10_000, 10_003, 10_006, 10_009]);
+    scheduler.flush();
+    await until(() => ended);
     expect(events.filter((e) => e.type === "error")).toEqual([]);
     expect(
       events
@@ -251,6 +283,8 @@ describe("a batch's submit answered 429 again and again", () => {
         .map((e) => e.index)
         .sort(),
     ).toEqual([0, 1, 2, 3]);
-    expect(posts).toBe(8);
+    // Each sent again once, after the pause's end.
+    expect(sentAt).toHaveLength(8);
+    expect(sentAt.slice(4).every((at) => at >= 10_012)).toBe(true);
   });
 });
