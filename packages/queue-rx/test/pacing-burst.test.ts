@@ -3,13 +3,12 @@
  * wait, as a burst answered without it is one step of the backoff: the 429s to requests sent before the latest pause
  * began are that pause's. On virtual time (the pacer's clock and timers are the test scheduler's).
  */
-import { createServer, type ServerResponse } from "node:http";
 import { createDecartClient, models, RateLimitError } from "@decart/core";
 import { asyncScheduler, lastValueFrom, type SchedulerLike, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
 import { createPacer, throughPacer } from "../src/pacing.js";
-import { seeded } from "./helpers.js";
+import { limitingServer, seeded } from "./helpers.js";
 import { marbles, silent } from "./marbles.js";
 
 const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
@@ -84,36 +83,14 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
     const M = 8;
     // The first N submits are held until the Nth comes, then all answered 429 with Retry-After: 0 at once; any other
     // submit makes a job; every status read answers it completed.
-    let posts = 0;
-    let made = 0;
-    const held: ServerResponse[] = [];
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        res.setHeader("content-type", "application/json");
-        if (req.method !== "POST") {
-          res.end(JSON.stringify({ job_id: req.url!.split("/").pop(), status: "completed" }));
-          return;
-        }
-        if (++posts <= N) {
-          held.push(res);
-          if (held.length === N)
-            for (const r of held.splice(0))
-              r.writeHead(429, { "retry-after": "0" }).end(JSON.stringify({ detail: "Rate limit exceeded" }));
-          return;
-        }
-        res.end(JSON.stringify({ job_id: `job_${String(++made).padStart(32, "0")}`, status: "pending" }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { seen, baseUrl, close } = await limitingServer({ refuse: N, retryAfter: "0", together: N });
     try {
-      const { port } = server.address() as { port: number };
       const client = createDecartClient({
         apiKey: "k",
-        baseUrl: `http://127.0.0.1:${port}`,
+        baseUrl,
         logger: silent,
         random: seeded(7),
-        // Its status reads wait on timers of their own (\`poll.delay\`), not on the batch's scheduler: the waits recorded
+        // Its status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler: the waits recorded
         // below are the batch's alone (its pauses, their spread, its resends), not the poll schedule's.
         poll: { initialDelayMs: 10, intervalMs: 15, delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
       });
@@ -139,7 +116,7 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
       );
       expect(events.filter((e) => e.type === "error")).toEqual([]);
       expect(events.at(-1)!.summary).toMatchObject({ total: M, submitted: M, completed: M, failed: 0 });
-      expect(posts).toBe(M + N);
+      expect(seen.posts).toBe(M + N);
       // The burst closed the client's gate more than once (each 429 a little later than the one before), each closing
       // the floor's first step, as the client waits after a first 429.
       expect(closings.length).toBeGreaterThan(1);
@@ -149,8 +126,7 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
       // 400, 800 ms. (Not a timing: these are the lengths the pacer computes; 190 leaves the spread room.)
       expect(waits.filter((ms) => ms >= 190)).toEqual([]);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   }, 30_000);
 });

@@ -2,49 +2,25 @@
 // its first 429), as the client's own submit keeps to it, and 64 times at most: each pause at least the client's floor,
 // 50 ms doubling to 1 s with each 429 in a row (with `Retry-After: 0` too), so a storm is answered about once a second
 // and the budget of 60 s ends it before the count; a storm that never ends still ends it.
-import { createServer, type Server } from "node:http";
 import { createDecartClient, type JobSubmitResult, models, RateLimitError } from "@decart/core";
 import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import type { SubmitInput } from "../src/types.js";
-import { seeded, until } from "./helpers.js";
+import { limitingServer, seeded, until } from "./helpers.js";
 import { marbles, silent, virtualClient } from "./marbles.js";
 
-let server: Server | undefined;
+let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  server = undefined;
+  await close?.();
+  close = undefined;
 });
 
-/**
- * A server answering the first `storm` submits 429 with `Retry-After: 0` (or `retryAfter`), then taking them; every
- * status: completed. `prompts`: the POSTs of each prompt (a word `input-N` in the body).
- */
+/** A server answering the first `storm` submits 429 with `Retry-After: 0` (or `retryAfter`), then taking them. */
 async function stormy(storm: number, retryAfter = "0") {
-  const seen = { submits: 0, prompts: new Map<string, number>() };
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      const prompt = /input-\d+/.exec(body)?.[0];
-      if (prompt) seen.prompts.set(prompt, (seen.prompts.get(prompt) ?? 0) + 1);
-      res.setHeader("content-type", "application/json");
-      if (req.method !== "POST") {
-        res.end(JSON.stringify({ job_id: req.url!.split("/").pop(), status: "completed" }));
-        return;
-      }
-      if (++seen.submits <= storm) {
-        res.writeHead(429, { "retry-after": retryAfter }).end(JSON.stringify({ detail: "Rate limit exceeded" }));
-        return;
-      }
-      res.end(JSON.stringify({ job_id: `job_${String(seen.submits).padStart(32, "0")}`, status: "pending" }));
-    });
-  });
-  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return { seen, baseUrl: `http://127.0.0.1:${port}` };
+  const server = await limitingServer({ refuse: storm, retryAfter });
+  close = server.close;
+  return server;
 }
 
 const model = models.video("lucy-pro-t2v");
@@ -60,7 +36,7 @@ describe("a batch's submit answered 429 again and again", () => {
     );
     expect(events.filter((e) => e.type === "error")).toEqual([]);
     expect(events.at(-1)!.summary).toMatchObject({ total: 1, submitted: 1, completed: 1, failed: 0 });
-    expect(seen.submits).toBe(6);
+    expect(seen.posts).toBe(6);
   }, 60_000);
 
   it("a storm that does not end: the submit fails with its 429 once its budget is spent, and the batch ends", async () => {
@@ -78,7 +54,7 @@ describe("a batch's submit answered 429 again and again", () => {
     expect(events.map((e) => [e.type, e.error?.status])).toEqual([["error", 429]]);
     expect(RateLimitError.isInstance(events[0]!.error)).toBe(true);
     // Sent again after each pause (each at least the client's floor, 50 ms), until the budget ran out.
-    expect(seen.submits).toBeGreaterThan(1);
+    expect(seen.posts).toBeGreaterThan(1);
   }, 60_000);
 
   it("a storm of 429s to 16 submits at once: each fails with its own 429, none sent more than twice", async () => {
@@ -218,33 +194,17 @@ describe("a batch's submit answered 429 again and again", () => {
     // fail. How fast the machine reads them, or when a timer of its fires, changes nothing.
     const scheduler = new VirtualTimeScheduler();
     let step = 0;
-    const sentAt: number[] = [];
-    let posts = 0;
-    const held: import("node:http").ServerResponse[] = [];
-    server = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        res.setHeader("content-type", "application/json");
-        if (req.method !== "POST") {
-          res.end(JSON.stringify({ job_id: req.url!.split("/").pop(), status: "completed" }));
-          return;
-        }
-        sentAt.push(scheduler.now() + step);
-        if (++posts <= 4) {
-          held.push(res);
-          if (held.length === 4)
-            for (const each of held)
-              each.writeHead(429, { "retry-after": "10" }).end('{"detail":"Rate limit exceeded"}');
-          return;
-        }
-        res.end(JSON.stringify({ job_id: `job_${String(posts).padStart(32, "0")}`, status: "pending" }));
-      });
+    // The 4 submits held until all came, then answered 429 together; the time of each on the client's clock.
+    const { seen, baseUrl, ...server } = await limitingServer({
+      refuse: 4,
+      retryAfter: "10",
+      together: 4,
+      now: () => scheduler.now() + step,
     });
-    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
+    close = server.close;
     const client = createDecartClient({
       apiKey: "dct_test",
-      baseUrl: `http://127.0.0.1:${port}`,
+      baseUrl,
       logger: silent,
       // The budget, 10 s as the Retry-After, is each HTTP attempt's limit too: the first submits wait for the fourth
       // (a limit of 1 s a loaded machine could reach). Its pauses are virtual, not waited.
@@ -284,7 +244,7 @@ describe("a batch's submit answered 429 again and again", () => {
         .sort(),
     ).toEqual([0, 1, 2, 3]);
     // Each sent again once, after the pause's end.
-    expect(sentAt).toHaveLength(8);
-    expect(sentAt.slice(4).every((at) => at >= 10_012)).toBe(true);
+    expect(seen.sentAt).toHaveLength(8);
+    expect(seen.sentAt.slice(4).every((at) => at >= 10_012)).toBe(true);
   });
 });
