@@ -1023,6 +1023,56 @@ function Badge({ name, jobId, poll }: { name: string; jobId: string; poll: PollS
 }
 
 describe("useJob", () => {
+  it("`retrying` stays set while a download cut short waits to start again at progress 0, until the new download's bytes", async () => {
+    // The emulator cuts the result short (its truncate fault: half the body, then the connection ends) until the test
+    // lifts it, and the watch's wait before the next download (the client's `poll.delay`: 50 ms at least, where its
+    // reads wait 10 and 15) ends when the test says: the download starts again only then.
+    emu = await startFast({ faults: [{ route: "content", kind: "truncate" }] });
+    const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "cut short once" });
+    await until(() => emu!.job(job_id)?.status === "completed");
+    const waits: (() => void)[] = [];
+    const delay = (ms: number) =>
+      new Promise<void>((resolve) => (ms >= 50 ? waits.push(resolve) : setTimeout(resolve, ms)));
+    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, delay } });
+    const seen: GenerationState[] = [];
+    const { result } = renderHook(
+      () => {
+        const job = useJob(job_id, { model: "lucy-pro-t2v" });
+        seen.push(job);
+        return job;
+      },
+      { wrapper: strictWith(client) },
+    );
+    // Cut short: the core's `downloading` at 0 (the size the cut answer's), then `retrying`; the next download waits.
+    await until(() => waits.length === 1);
+    await act(async () => {});
+    const total = emu.job(job_id)!.resultBytes!;
+    expect(result.current).toMatchObject({
+      status: "downloading",
+      watching: true,
+      progress: { receivedBytes: 0, totalBytes: total },
+      retrying: { type: "retrying", jobId: job_id, attempt: 1, error: { jobId: job_id } },
+    });
+    const from = seen.length - 1;
+    emu.setFaults([]);
+    act(() => waits[0]!());
+    await ended(result);
+    expect(result.current).toMatchObject({
+      status: "completed",
+      retrying: undefined,
+      progress: { receivedBytes: total, totalBytes: total },
+    });
+    expect(result.current.result!.size).toBe(total);
+    // From the cut until the new download's first bytes, every state said `retrying`, at progress 0; those bytes
+    // cleared it.
+    const restarted = seen.findIndex((s, i) => i > from && (s.progress?.receivedBytes ?? 0) > 0);
+    expect(restarted).toBeGreaterThan(from);
+    for (const state of seen.slice(from, restarted))
+      expect(state).toMatchObject({ status: "downloading", progress: { receivedBytes: 0 }, retrying: { attempt: 1 } });
+    expect(seen[restarted]!.retrying).toBeUndefined();
+    expect(emu.stats().faultsInjected.truncate).toBe(1);
+  });
+
   it("two components watching one job share one poller: one status read per tick, one download", async () => {
     // The job stays processing ([hold]) until both components have seen it and the poller has ticked a few times.
     emu = await startFast();
