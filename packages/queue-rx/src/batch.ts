@@ -334,7 +334,8 @@ export function submitAll(
       // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
       // One budget for both kinds, as the client's own submit keeps one: its `timeoutMs` from the submit's first
       // failure, a 429 or not. It is kept to while the submit waits at the batch's gate too: a pause that grows past it
-      // there (other submits' 429s) fails it with its last failure, unsent, at once (a 503's wait not made again).
+      // there (other submits' 429s) fails it with its last failure, unsent (at once when it comes, else as the wait it
+      // was in ends; a 503's wait not made again).
       submitSource: (input: SubmitInput, failures = [0, 0], budget: Budget = { until: Number.POSITIVE_INFINITY }) =>
         defer(() => (ended ? EMPTY : submit(input, failures, budget))).pipe(
           retry({

@@ -25,8 +25,10 @@ export interface Pacer {
    * within the pause's length after it (the client's rate-limit gate's `releaseWait`), then once more after a pause
    * begun meanwhile; one that finds no pause in force goes at once. When `stop` emits first, it stops waiting (its
    * timer cleared) and ends without running `request`. With `within` (a budget, on the pacer's clock: read at each
-   * look), a pause that ends past `within.until`, in force when it comes or grown while it waits, ends it at once
-   * without running `request`, with the error `within.error`; a spread that would reach `until` is not waited.
+   * look), a pause that ends past `within.until`, in force when it comes or grown while it waits, ends it without
+   * running `request`, with the error `within.error`: at once when it comes, else as the wait it was in ends (the
+   * pause's end as it stood then, or its spread's), not at the grown pause's end; a spread that would reach `until` is
+   * not waited.
    * `within.wave`: `waves` just after the request's own 429 (`limited`): a pause grown past `until` only by the 429s
    * of that wave since (its burst's, answered after it) does not end it; one grown by a later wave, or by a closing
    * of the client's gate (wave -1) that no 429 of that wave ends as late, does.
@@ -93,8 +95,8 @@ export function createPacer(
   // A closing of the client's gate (wave -1) counts as a later wave, unless a 429 of the batch's own ends it.
   let grown = 0;
   // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile; a
-  // pause that ends past the budget (`by`) fails it at once, at the gate or once grown, unless it grew there only in
-  // the request's own wave (`by.wave`: the rest of its burst, answered just after it, is not a new wait).
+  // pause that ends past the budget (`by`) fails it at the gate, or as the wait it grew during ends, unless it grew
+  // only in the request's own wave (`by.wave`: the rest of its burst, answered just after it, is not a new wait).
   type By = { until: number; error?: unknown; wave?: number | undefined };
   const wait = (until: number, left: number, by: By): ObservableInput<unknown> =>
     pausedUntil > by.until && !(grown <= by.wave!)
