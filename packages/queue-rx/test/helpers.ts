@@ -47,8 +47,9 @@ export async function until(condition: () => boolean): Promise<void> {
 
 /**
  * A server of the API on 127.0.0.1 and a free port that answers the first `refuse` submits 429 (`Retry-After:
- * retryAfter`, none when not given), `together` at a time (each held until that many have come, then all answered at
- * once: all sent before any answer); any later submit makes a job, and every status read answers its job completed.
+ * retryAfter`, none when not given), the first `together` of them held until all came, then answered at once (all sent
+ * before any answer), the others as they come; any later submit makes a job, and every status read answers its job
+ * completed.
  * `seen`: the submits so far, and how many times each prompt was sent (a word `input-N` of its body); with `now`, the
  * time of each submit on it.
  */
@@ -84,7 +85,7 @@ export async function limitingServer({
         return;
       }
       held.push(res);
-      if (held.length === together)
+      if (seen.posts >= together)
         for (const each of held.splice(0))
           each
             .writeHead(429, retryAfter === undefined ? {} : { "retry-after": retryAfter })

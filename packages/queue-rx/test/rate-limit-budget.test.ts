@@ -186,6 +186,49 @@ describe("a batch's submit answered 429 again and again", () => {
     });
   });
 
+  it("over HTTP on virtual time: a submit waiting out its turn fails unsent at the gate once another's later 429 grows the pause past its budget", async () => {
+    // Two submits sent at once, every POST answered 429 asking for 1 s, the budget 1.5 s: one pause to 1000, within
+    // both budgets (to 1500). After it each waits its turn (the client's `random`: 0.1 and 0.4 of the pause's length):
+    // the first goes at 1100 and its 429, a wave after the pause began, pauses the batch to 2100, past the other's
+    // budget: the other, still waiting (to 1400), fails then with its own 429, unsent. The client's submit, the
+    // batch's gate and its clock, as a batch of the client's own runs them; the batch's time runs when the test says.
+    const scheduler = new VirtualTimeScheduler();
+    const { seen, baseUrl, ...server } = await limitingServer({
+      refuse: Number.POSITIVE_INFINITY,
+      retryAfter: "1",
+      together: 2,
+    });
+    close = server.close;
+    const draws = [0.1, 0.4];
+    const client = createDecartClient({
+      apiKey: "dct_test",
+      baseUrl,
+      logger: silent,
+      timeoutMs: 1500,
+      random: () => draws.shift() ?? 0.5,
+      poll: { now: () => scheduler.now() },
+    });
+    const inputs = [0, 1].map((i) => ({ model, prompt: `input-${i}` }));
+    const events: BatchEvent[] = [];
+    submitAll(client, inputs, { download: false, concurrency: 2, scheduler }).subscribe((e) => events.push(e));
+    // Both answered 429 and waiting out the pause (to 1000); then the first of them sent again at 1100, answered 429.
+    await until(() => scheduler.actions.length === 2);
+    scheduler.maxFrames = 1100;
+    scheduler.flush();
+    await until(() => events.length === 1);
+    scheduler.maxFrames = Number.POSITIVE_INFINITY;
+    scheduler.flush();
+    await until(() => events.length === 2);
+    expect(events.map((e) => [e.type, e.error?.status])).toEqual([
+      ["error", 429],
+      ["error", 429],
+    ]);
+    expect(events.every((e) => RateLimitError.isInstance(e.error))).toBe(true);
+    // The first sent twice, the other once: refused at the gate, never sent again.
+    expect(seen.posts).toBe(3);
+    expect([...seen.prompts.values()].sort()).toEqual([1, 2]);
+  });
+
   it("4 submits answered 429 together (Retry-After equal to the budget): the burst is one pause, each sent again", async () => {
     // On virtual time: the batch's timers run when the test says, and the client's clock (its budgets, its gate, the
     // batch's pauses) reads that time, stepped 3 ms at each 429 the client reads: the 4 answers are read 3 ms apart,
