@@ -276,6 +276,11 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
   let closing = 0;
   // The latest closing's length: the window after it in which its waiters are let go (`spread`).
   let span = 0;
+  // The 429s in waves: one to a request sent before the latest wave began (its first 429 closed the gate) is of that
+  // wave, the rest of its burst answered later; one to a request sent since begins the next. `grown`: the wave as it
+  // was when the pause last moved later.
+  let wave = 0;
+  let grown = 0;
   // The calls held are numbered in the order they were first held (`hold`), from 1 again once none is held; those still
   // waiting, until each is sent, aborted or fails (`sent`), are live: at each opening the oldest go first (`spread`), so
   // that none is held again and again while later ones go, and one sent early or given up leaves no gap and no one
@@ -309,34 +314,44 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
       listeners.add(call);
       return () => void listeners.delete(call);
     },
-    /** Closes the gate for `waitMs` from now (it only ever moves later); returns this closing (-1: a later one holds). */
-    close(waitMs: number, requestId: string | undefined): number {
+    /**
+     * Closes the gate for `waitMs` from now (it only ever moves later), for a 429 to a request sent in wave `sent`
+     * (`sent`'s); returns this closing (-1: a later one holds).
+     */
+    close(waitMs: number, requestId: string | undefined, sent: number): number {
       const t = now();
       const end = t + waitMs;
       left(t);
+      if (sent >= wave) wave = sent + 1;
       if (end <= until) return -1;
       until = end;
       span = waitMs;
+      grown = wave;
       // (Those subscribed now: one that subscribes again as it is called is called at the next closing, not in a loop.)
       for (const listener of [...listeners]) listener({ waitMs, until, requestId });
       return ++closing;
     },
-    /** The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left]` (≤ 0: none). */
-    pending: (waited: number): [number, number] => [closing, closing !== waited ? left() : 0],
+    /**
+     * The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left (≤ 0: none), the
+     * wave that last moved it later]`.
+     */
+    pending: (waited: number): [number, number, number] => [closing, closing !== waited ? left() : 0, grown],
     /** A held call's number, in the order calls were held (see `spread`); `sent` when it goes, is aborted or fails. */
     hold() {
       const i = ++issued;
       tree[i] = liveTo(i - 1) - liveTo(i - (i & -i)) + 1;
       return i;
     },
-    /** Once per number `hold` gave (0, a call never held: nothing). */
+    /** Once per number `hold` gave (0, a call never held: nothing); returns the wave a request sent now is of. */
     sent(ticket: number) {
-      if (!ticket) return;
-      for (let i = ticket; i <= issued; i += i & -i) tree[i]!--;
-      if (!liveTo(issued)) {
-        issued = 0;
-        tree = [];
+      if (ticket) {
+        for (let i = ticket; i <= issued; i += i & -i) tree[i]!--;
+        if (!liveTo(issued)) {
+          issued = 0;
+          tree = [];
+        }
       }
+      return wave;
     },
     /**
      * What call `ticket` (`hold`) waits more before it is sent, the gate open: the calls held are let go within the
@@ -399,16 +414,21 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // Whether the attempt about to be made was held by the rate-limit gate (`1`), and its number while held (`hold`).
   let after = 0;
   let ticket = 0;
+  // The gate's wave when the last attempt was sent, and that of the call's latest 429 (`close`).
+  let sent = 0;
+  let mine = 0;
   for (let n = 0; ; n++) {
-    const [until, left] = policy.gate.pending(waited);
+    const [until, left, grown] = policy.gate.pending(waited);
     if (left > 0) {
       // (A held call that ends here, aborted or failing, gives up its place at the gate: `sent`.)
       try {
         // Wait for the gate. A call whose budget ends first (a plain call's, or its deadline) fails at once, as for a
         // `Retry-After` beyond it: nothing is sent while the gate is shut; a submit inside a wait's budget (`expired`)
         // in that `JobTimeoutError`, this error its cause, as a watch's read ends. Its message gives the wait in whole
-        // ms (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`).
-        spare -= left;
+        // ms (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`). The rest
+        // of a pause grown only by the 429s of the call's own wave (its burst's, answered after its own) is one pause
+        // with the one it waited: waited, not taken from its budget.
+        if (grown > mine) spare -= left;
         if (spare < 0 || policy.now() + left > deadline) {
           const error = unsent(
             new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
@@ -444,7 +464,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         throw e;
       }
     }
-    policy.gate.sent(ticket);
+    sent = policy.gate.sent(ticket);
     ticket = 0;
     let error: DecartError;
     try {
@@ -486,7 +506,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       waited = policy.gate.close(
         wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, () => 0),
         error.requestId,
+        sent,
       );
+      mine = sent + 1;
     }
     if (threw) {
       // A failure the server may have taken stays one (a job may exist), the callback's failure in its words.

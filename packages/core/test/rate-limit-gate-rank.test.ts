@@ -14,7 +14,7 @@ const SPAN = 1_000_000;
 describe("the rate-limit gate's ranks", () => {
   it("a held call's spread is its rank among those still held, whichever were sent or given up before it", () => {
     const gate = createGate(() => 0);
-    gate.close(SPAN, undefined);
+    gate.close(SPAN, undefined, 0);
     // The calls still held, oldest first; each one's spread, with `random` 0: rank / count of the closing's length.
     const held: number[] = [];
     const check = () =>
