@@ -441,8 +441,9 @@ export function createTransport(
           // a POST was not taken, and is retried as a read is, unless an answer before this hop said it was.
           refused || /ENOTFOUND|EAI_AGAIN|CONNECT_TIMEOUT|SSL_WRONG/.test(codes as never),
         );
-        // Offline: marked not sent (`unsent`), unless an answer before this hop said the POST was taken (settled above).
-        return unsent && error.code === "CONNECTION_REFUSED" ? marked(error) : error;
+        // Offline or refused: marked not sent (`unsent`), unless an answer before this hop said the POST was taken
+        // (settled above, to another code).
+        return error.code === "CONNECTION_REFUSED" ? marked(error) : error;
       };
 
       let response: Response;

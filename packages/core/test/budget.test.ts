@@ -176,7 +176,9 @@ describe("the budget of submitAndPoll and wait", () => {
     const error = await client.queue.wait("job_gone", { timeoutMs: 3000 }).catch((e) => e);
     expect(error).toBeInstanceOf(JobTimeoutError);
     expect(error.cause).toMatchObject({ code: "CONNECTION_REFUSED" });
-    expect(error.message).toMatch(/\(last status: unknown\); the last request failed: GET .*: connection refused$/);
+    expect(error.message).toMatch(
+      /\(last status: unknown\); the last request was not sent: GET .*: connection refused$/,
+    );
   });
 
   it("a submit that keeps failing retries up to the deadline and times out there, not as soon as a wait overshoots it", async () => {
