@@ -893,7 +893,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         return watch.deadline;
       },
       maxRetries: 0 as const,
-      budgetMs: opts.timeoutMs ?? DEFAULT_WAIT_MS,
+      get budgetMs() {
+        return watch.budgetMs;
+      },
     };
     let seen: string | undefined;
     // A callback's promise that rejected (not awaited): the watch ends with it at its next step; once it ended, the

@@ -177,8 +177,9 @@ export interface JobWatch {
   readonly deadline: number;
   /**
    * The budget's length in ms (`timeoutMs`; `undefined` for a `deadline` given without it): pass it on with `deadline`
-   * (`readStatus`'s, `download`'s `budgetMs`) so that a read the deadline cuts names it, as the watch's timeout does.
-   * Optional: a watch of your own may leave it out.
+   * (`readStatus`'s, `download`'s `budgetMs`) so that a read the deadline cuts names it, as the watch's timeout does;
+   * read after `deadline`, in a late read's window (see there), that window's length. Optional: a watch of your own may
+   * leave it out.
    */
   readonly budgetMs?: number | undefined;
   /**
@@ -372,7 +373,9 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   // The end of the last try's window (see `JobWatch.deadline`), once the deadline was found passed at a read due
   // before it; 0 until then.
   let late = 0;
-  const lateFor = () => now() + Math.min(deadline - began, 3e4);
+  // That window's length: 30 s, or the budget if shorter.
+  const span = Math.min(deadline - began, 3e4);
+  const lateFor = () => now() + span;
 
   // 30 s for a model the catalogue does not know, or none (undefined is no model name).
   const catalogueMs = () => (isModelName(model) ? catalogue[model].typicalJobSeconds : 30) * 1000;
@@ -614,7 +617,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (!late && pending && dueAt < deadline && now() >= deadline) late = lateFor();
       return late || deadline;
     },
-    budgetMs,
+    // (Past it, the window's: what a read or download it cuts ran out of.)
+    get budgetMs() {
+      return late ? span : budgetMs;
+    },
     wait,
 
     background(on) {
