@@ -13,7 +13,7 @@ import {
 } from "./errors.js";
 import { checkRetired } from "./models.js";
 import { parseRetryAfter } from "./retry.js";
-import { type KeySource, OFFLINE, offline, readText } from "./transport.js";
+import { type KeySource, offline, offlineError, readText } from "./transport.js";
 
 /** A short-lived client token as a token route answers it (`createTokenRoute`, or `client.tokens.create()`). */
 export interface ClientToken {
@@ -146,7 +146,7 @@ export function tokenSource(
         typeof cause !== "string" &&
         !(cause instanceof DecartError && (cause.status || !cause.retryable))
       )
-        throw new DecartError(OFFLINE, { retryable: true, code: "CONNECTION_REFUSED", cause });
+        throw offlineError(cause);
       const retryable = (waited() && !held() ? ++failures : failures) < 3;
       // A refusal (a typed error with a status, not retryable: the route's 403 once the session ended, a 401 of an auth
       // middleware in front of it, a 404 during a deploy) is the token source's, not the API's: a `TOKEN_ERROR`

@@ -113,11 +113,21 @@ const unsendable = async (body: UploadBody, e: any) => {
 /** A browser without a network (`navigator.onLine` false): its fetch fails before anything leaves the machine. */
 export const offline = () => (globalThis as any).navigator?.onLine === false;
 
+/** What a request that failed offline says. */
+const OFFLINE = "offline, not sent";
+
+/** The failures of token fetches offline (`offlineError`), known by this mark, not by their words. */
+const lost = new WeakSet<object>();
+
 /**
- * What a request that failed offline says (and a token fetch that failed offline, token.ts: the request waiting for
- * that key says it in its own words, a `ConnectionError` as its own failure would be).
+ * The failure of a token fetch offline (token.ts): the request waiting for that key fails as one sent offline does,
+ * in its own words, a `ConnectionError` as its own failure would be.
  */
-export const OFFLINE = "offline, not sent";
+export const offlineError = (cause: unknown) => {
+  const error = new DecartError(OFFLINE, { retryable: true, code: "CONNECTION_REFUSED", cause });
+  lost.add(error);
+  return error;
+};
 
 /** The most of an answer's text that is read (a JSON answer, an error page): memory stays bounded, whatever comes. */
 const MAX_TEXT = 2 ** 20;
@@ -408,10 +418,9 @@ export function createTransport(
         // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:
         // a POST's answer cut short anyhow says that a job (or image, or file) may exist.
         let codes: string[] = [];
-        // A token fetch that failed offline (token.ts): this request's own failure offline (below).
-        let gone = false;
+        // A token fetch that failed offline (token.ts's `offlineError`): this request's own failure offline (below).
+        const gone = lost.has(e as object);
         try {
-          gone = e instanceof DecartError && e.message === OFFLINE;
           // A proxy that refused the tunnel: nothing was sent (no job may exist, unless an answer before this hop said so).
           const refused = e instanceof DecartError ? !gone && e : proxyRefused(where, e, jobId);
           if (refused) return settle(refused, refusals.has(refused));
