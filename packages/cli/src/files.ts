@@ -1,16 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readlinkSync,
-  realpathSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { constants, fstatSync, lstatSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import {
   access,
   link,
@@ -25,6 +15,7 @@ import {
   rmdir,
   stat,
 } from "node:fs/promises";
+import { constants as osConstants } from "node:os";
 import { basename, dirname, extname, isAbsolute, join, parse, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
@@ -855,20 +846,39 @@ export function writesInPlace(path: string): boolean {
 /**
  * Whether a stream `path` names (`writesInPlace`), found so (`stats`, links followed; undefined where it could not be
  * looked up), is a terminal: one of this process's descriptors is asked as it is (`/dev/stderr`); a character device
- * (`/dev/tty`, `/dev/pts/3`, another process's descriptor) is opened for writing to ask, never written, nor made the
- * process's terminal (`O_NOCTTY`), nor waited on (`O_NONBLOCK`). One that cannot be opened so throws the open's error
- * (`/dev/tty` in a process without a controlling terminal: cron, CI, `docker run` without `-t`, ENXIO), which its
- * write would have met once the result was paid for: its mode alone says it is writable.
+ * (`/dev/tty`, `/dev/pts/3`, `/dev/ttyS0`, another process's descriptor) is told by what it is, never opened, since
+ * opening a device changes it (a serial port resets what is on it, a watchdog arms; see `sessionBound`): on Linux by
+ * its device number (the pseudo-terminals', the consoles', or one of the `tty` class in `/sys/dev/char`), elsewhere by
+ * the name its links lead to (`/dev/tty…`, `/dev/cu.…`, `/dev/pts/…`, `/dev/pty…`, `/dev/console`, `/dev/ptmx`).
+ * `/dev/tty` in a process without a controlling terminal (cron, CI, `docker run` without `-t`; `/proc/self/stat` says
+ * so) throws ENXIO, which its write would have met once the result was paid for.
  */
 function isTerminal(path: string, stats: Stats | undefined): boolean {
   const descriptor = descriptorOf(path);
   if (descriptor?.own) return isatty(descriptor.fd);
   if (!stats?.isCharacterDevice()) return false;
-  const fd = openSync(path, constants.O_WRONLY | (constants.O_NOCTTY ?? 0) | (constants.O_NONBLOCK ?? 0));
+  if (process.platform !== "linux") return /^\/dev\/(tty|cu\.|pts\/|pty|console$|ptmx$)/.test(finalTarget(path).path);
+  // Linux's device numbers (glibc's encoding): 2-5 the old pseudo-terminals, the consoles, serial ports, `/dev/tty`
+  // and `/dev/ptmx`; 136-143 the pseudo-terminals of `/dev/pts`, which have no entry in `/sys`.
+  const major = (Math.floor(stats.rdev / 2 ** 8) & 0xfff) | (Math.floor(stats.rdev / 2 ** 32) & ~0xfff);
+  const minor = (stats.rdev & 0xff) | (Math.floor(stats.rdev / 2 ** 12) & ~0xff);
+  if (major === 5 && minor === 0 && !controllingTerminal())
+    throw Object.assign(new Error("ENXIO"), { code: "ENXIO", errno: -osConstants.errno.ENXIO });
+  if ((major >= 2 && major <= 5) || (major >= 136 && major <= 143)) return true;
   try {
-    return isatty(fd);
-  } finally {
-    closeSync(fd);
+    return basename(readlinkSync(`/sys/dev/char/${major}:${minor}/subsystem`)) === "tty";
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this process has a controlling terminal (the 7th field of `/proc/self/stat`; true where it is unknown). */
+function controllingTerminal(): boolean {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[4] !== "0";
+  } catch {
+    return true;
   }
 }
 
@@ -909,7 +919,7 @@ export const endsAsDirectory = (path: string): boolean =>
  * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
  * through `-o -` onto one, and so is this command's own stdout or stderr by identity (`ownStreamAt`: `-o /dev/stderr`,
  * `-o /dev/fd/3 3>&1`), where its bytes would be mixed with the command's own output. Answers whether it is a stream,
- * which is checked to be writable (a character device by opening it for writing).
+ * which is checked to be writable (by its mode: a device is never opened before the result is there, see `isTerminal`).
  */
 export async function checkOutputKind(path: string, what: string): Promise<boolean> {
   // Looked up as given: `resolve` drops a trailing separator, so `-o out/` would be written as the file `out`.
@@ -941,7 +951,6 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
   let terminal: boolean;
   try {
     await access(path, constants.W_OK);
-    // (Opened to tell: a device that cannot be opened for writing is refused here too, whatever its mode says.)
     terminal = isTerminal(path, stats);
   } catch (e) {
     const none =
