@@ -48,8 +48,9 @@ export interface Budget {
 }
 
 /**
- * The name a job's model is told and journaled by: the model that runs for an alias (`lucy-latest` runs `lucy-2.1`),
- * as the client's own events name it; the submit still goes to the model as given.
+ * The name a job's model (or an image's) is told and journaled by: the model that runs for an alias (`lucy-latest` runs
+ * `lucy-2.1`, `lucy-image-latest` runs `lucy-image-2`), as the client's own events name it; the request still goes to
+ * the model as given.
  */
 export const jobModel = (model: { name: string }): string => canonicalModel(model.name);
 

@@ -2,11 +2,12 @@
  * A job submitted with an alias (`-m lucy-latest`) is named by the model that runs for it (`lucy-2.1`), as the
  * client's own events name it: in the `submitted` event of `video`, `jobs submit` and a batch's line, and in the
  * journal's records (so `jobs list`). A journal written before, which holds the alias, is still read: `jobs wait` of
- * its job watches and saves it, and `jobs list` shows the alias it recorded.
+ * its job watches and saves it, and `jobs list` shows the alias it recorded. So is an image made with an alias
+ * (`-m lucy-image-latest`): in the `saved` event of `image` and of a batch's image line, and that line's journal records.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalModel, catalogue, isVideoModelName } from "@decart/api";
+import { canonicalModel, catalogue, isImageModelName, isVideoModelName } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { events, journalRecords, run, useEmulator } from "./helpers.js";
@@ -102,5 +103,58 @@ describe(`a job submitted with an alias (${alias}) is named by its model (${cano
     const list = await run(["jobs", "list", "--json"], { env, cwd: dir });
     expect(events(list.stdout).find((e) => e.job_id === jobId)).toMatchObject({ model: alias, state: "saved" });
     expect(emu.stats().requests.total).toBeGreaterThan(1);
+  });
+});
+
+// An image model's alias, not deprecated: the catalogue's.
+const imageAlias = Object.keys(catalogue)
+  .filter(isImageModelName)
+  .find((name) => {
+    const { aliasOf, deprecated } = catalogue[name] as { aliasOf?: string; deprecated?: boolean };
+    return aliasOf && !deprecated;
+  })!;
+const imageCanonical = canonicalModel(imageAlias);
+
+describe(`an image made with an alias (${imageAlias}) is named by its model (${imageCanonical})`, () => {
+  /** An image to give the model as its input, made by the CLI itself. */
+  async function source() {
+    const path = join(dir, "source.png");
+    const made = await run(["image", "A lighthouse", "-o", path], { env, cwd: dir });
+    expect(made.code, made.stderr).toBe(0);
+    return path;
+  }
+
+  it("the catalogue has such an alias", () => {
+    expect(imageAlias).toBeDefined();
+    expect(imageCanonical).not.toBe(imageAlias);
+  });
+
+  it("image --json: the saved event names the model", async () => {
+    const data = await source();
+    const { code, stdout, stderr } = await run(
+      ["image", "Make it snow", "-m", imageAlias, `data=@${data}`, "-o", join(dir, "out.png"), "--json"],
+      { env, cwd: dir },
+    );
+    expect(code, stderr).toBe(0);
+    expect(events(stdout).find((e) => e.type === "saved")).toMatchObject({ model: imageCanonical });
+  });
+
+  it("a batch's image line: its saved event and the journal name the model", async () => {
+    const data = await source();
+    writeFileSync(
+      join(dir, "b.jsonl"),
+      `${JSON.stringify({ custom_id: "1", model: imageAlias, prompt: "Make it snow", data })}\n`,
+    );
+    const { code, stdout, stderr } = await run(["batch", "b.jsonl", "--out", join(dir, "out"), "--json"], {
+      env,
+      cwd: dir,
+    });
+    expect(code, stderr).toBe(0);
+    expect(events(stdout).find((e) => e.type === "saved")).toMatchObject({ model: imageCanonical });
+    // Every record that names a model (the request's own, written before it is sent, too) names the canonical one.
+    const named = journalRecords(env.DECART_JOURNAL!).filter((r) => r.model !== undefined);
+    expect(named.length).toBeGreaterThanOrEqual(2);
+    expect(named.map((r) => r.model)).toEqual(named.map(() => imageCanonical));
+    expect(emu.stats().requests.byRoute.process).toBe(2);
   });
 });

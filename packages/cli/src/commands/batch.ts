@@ -1099,7 +1099,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               journal.appendImage({
                 ...tag,
                 ...recorded(line.customId),
-                model: model.name,
+                model: jobModel(model),
                 path: found,
                 submit_id: unknown?.submit_id,
               }),
@@ -1122,7 +1122,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           kind: "image",
           ...tag,
           ...recorded(line.customId),
-          model: model.name,
+          model: jobModel(model),
         });
         if (submitId === undefined) unrecordedRequests.add(line.customId);
         asked = true;
@@ -1156,13 +1156,13 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             journal.appendImage({
               ...tag,
               ...recorded(line.customId),
-              model: model.name,
+              model: jobModel(model),
               path: target,
               submit_id: submitId,
             }),
           undefined,
         );
-        output.event({ type: "saved", ...tag, model: model.name, path: target, bytes: bytes.length });
+        output.event({ type: "saved", ...tag, model: jobModel(model), path: target, bytes: bytes.length });
         return { ...base1, status: "completed", path: target };
       } catch (error) {
         if (answered) {

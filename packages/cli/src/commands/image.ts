@@ -20,7 +20,7 @@ import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { submitTimedOut } from "../submit-timeout.js";
-import { letFinish, stopOf } from "../watch.js";
+import { jobModel, letFinish, stopOf } from "../watch.js";
 
 /** How a warning names an image of each extension's type. */
 const NAMES: Record<string, string> = { ".png": "a PNG", ".jpg": "a JPEG", ".webp": "a WebP" };
@@ -229,7 +229,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     } finally {
       signal.removeEventListener("abort", onSignal);
     }
-    output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: type });
+    output.event({ type: "saved", model: jobModel(model), path, bytes: bytes.length, content_type: type });
     output.saved("Image", path, bytes.length);
     return done(path);
   }
