@@ -790,8 +790,8 @@ function finalTarget(path: string): { path: string; stats?: Stats; error?: unkno
 export type Bound =
   | { kind: "descriptor" }
   /**
-   * A character device other than `/dev/null` (`device`, links followed), never opened to tell which (a terminal, a
-   * serial port, a tape); or a name in `/dev` where nothing is: `reason`, as `fsReason`.
+   * A character device other than `/dev/null` or a block device (`device`, links followed), never opened to tell which
+   * (a terminal, a serial port, a tape, a disk); or a name in `/dev` where nothing is: `reason`, as `fsReason`.
    */
   | { kind: "device"; device: string; reason?: string };
 
@@ -799,7 +799,8 @@ export type Bound =
  * Whether `path` holds only for the run or the session that gave it, so that a command given later (a bare
  * `jobs wait <id>`) must not reuse it: a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see `descriptorOf`),
  * one the shell gave that run (`3> >(…)`); or a device (`kind: "device"`): a character device other than `/dev/null`
- * (`/dev/pts/3`, `/dev/ptmx`, `/dev/ttyS0`, `/dev/watchdog`, links followed), or a name in `/dev` where nothing is (a
+ * (`/dev/pts/3`, `/dev/ptmx`, `/dev/ttyS0`, `/dev/watchdog`, links followed) or a block device (`/dev/sda`, which a
+ * result given it would refuse: see `checkOutputKind`), or a name in `/dev` where nothing is (a
  * link to the `/dev/pts/7` of a session that ended). Told by `lstat`, `readlink` and `stat` alone: the path is never
  * opened, since opening a device changes it (a serial port resets what is on it, a watchdog arms, a tape rewinds). The
  * path is told by where its links lead, never by its name alone: a regular file `out/dev/tty1` is none. Undefined for
@@ -813,8 +814,9 @@ export function sessionBound(path: string): Bound | undefined {
     return /^\/dev\/(?!shm\/)/.test(target.path)
       ? { kind: "device", device: target.path, reason: fsReason(target.error) }
       : undefined;
-  if (!target.stats.isCharacterDevice() || target.stats.rdev === nullDevice()) return undefined;
-  return { kind: "device", device: target.path };
+  if (target.stats.isBlockDevice() || (target.stats.isCharacterDevice() && target.stats.rdev !== nullDevice()))
+    return { kind: "device", device: target.path };
+  return undefined;
 }
 
 /** The device number of `/dev/null` (by `stat`, not opened), undefined where there is none. */

@@ -8,11 +8,12 @@
  * told by where its links lead, not by its name: a regular file `…/dev/tty1` takes the result. Whether a device is
  * opened is told by `opens.mjs`, loaded into the CLI, which counts the opens of the one the test watches.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { events, jobRecords, run, useEmulator } from "./helpers.js";
+import { events, jobRecords, root, run, useEmulator } from "./helpers.js";
 
 let env: Record<string, string>;
 let dir: string;
@@ -117,6 +118,30 @@ describe.runIf(process.platform !== "win32")("jobs wait of a job the journal rec
     expect(events(stdout).find((e) => e.type === "saved")).toMatchObject({ job_id: jobId, path: "/dev/null" });
     expect(stderr).not.toContain("The journal records");
     expect(opens().length).toBeGreaterThan(0);
+  });
+
+  /** A block device node in the test's directory (root alone may make one), never opened by the test. */
+  const blockDevice = () => {
+    const device = join(dir, "disk");
+    const made = spawnSync("mknod", [device, "b", "7", "0"], { encoding: "utf8" });
+    expect(made.status, made.stderr).toBe(0);
+    return device;
+  };
+
+  it.runIf(root)("a block device is never opened: saved to <id>.mp4, said so (not refused, exit 2)", async () => {
+    const device = blockDevice();
+    const { watching, opens } = watchOpens(device);
+    await fallsBack(() => device, "a device, which a later command does not open", watching);
+    expect(opens()).toEqual([]);
+  });
+
+  it.runIf(root)("a block device through a link: saved to <id>.mp4, said so, naming the device", async () => {
+    const device = blockDevice();
+    const { watching, opens } = watchOpens(device);
+    const link = join(dir, "disk-link");
+    symlinkSync(device, link);
+    await fallsBack(() => link, `a device (${device}), which a later command does not open`, watching);
+    expect(opens()).toEqual([]);
   });
 
   it("a regular file named …/dev/tty1 takes the result, nothing said", async () => {

@@ -264,7 +264,7 @@ export async function runStatus(
 /**
  * `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it: to `-o`,
  * else to the path the journal recorded for it unless that names a descriptor (`/dev/fd/3`, which this process does not
- * have, or has for something else), a character device other than `/dev/null` (`/dev/pts/3`, `/dev/ttyS0`, links
+ * have, or has for something else), a character device other than `/dev/null` or a block device (`/dev/pts/3`, `/dev/ttyS0`, `/dev/sda`, links
  * followed), never opened to tell which, or a name in `/dev` where nothing is (a link to the `/dev/pts/7` of a session
  * that ended; see `sessionBound`), said on stderr with why, else to `<id>.mp4`. With `-o` the recorded path is not
  * looked at. An `<id>` that cannot be a job id is refused
