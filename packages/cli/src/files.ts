@@ -920,7 +920,8 @@ export const endsAsDirectory = (path: string): boolean =>
  * client's save refuses it once the result is paid for) is refused (a usage error, exit 2,
  * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
  * through `-o -` onto one, and so is this command's own stdout or stderr by identity (`ownStreamAt`: `-o /dev/stderr`,
- * `-o /dev/fd/3 3>&1`), where its bytes would be mixed with the command's own output. Answers whether it is a stream,
+ * `-o /dev/fd/3 3>&1`), where its bytes would be mixed with the command's own output, and so is a regular file this
+ * command's stdout or stderr is sent to (`-o out.mp4 > out.mp4`), which the result would replace. Answers whether it is a stream,
  * which is checked to be writable (by its mode: a device is never opened before the result is there, see `isTerminal`).
  */
 export async function checkOutputKind(path: string, what: string): Promise<boolean> {
@@ -937,7 +938,19 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
   // A descriptor (`/dev/fd/3`) is judged by what it is, as the client's save judges it: a socket there cannot be
   // opened.
   if (!writesInPlace(path) || (stats && !stats.isFile() && !stats.isFIFO() && !stats.isCharacterDevice())) {
-    if (!stats || stats.isFile()) return false;
+    if (!stats) return false;
+    // The file this command's stdout or stderr is sent to (`-o out.mp4 > out.mp4`): the result would replace it, and
+    // what the command writes there would go to the file replaced, lost.
+    const own = stats.isFile() ? ownStreamAt(path) : undefined;
+    if (own) {
+      const redirect = own === "stdout" ? ">" : "2>";
+      throw usageError(
+        `${what}: ${resolve(path)} is the file this command's ${own} is sent to (${redirect} ${path}): the result would ` +
+          `replace it, and the ${own === "stdout" ? "events" : "lines"} written there would be lost; send ${own} ` +
+          "to another file or a pipe, or give another file for the result (nothing was sent)",
+      );
+    }
+    if (stats.isFile()) return false;
     throw usageError(
       `${what}: ${resolve(path)} is ${kindOf(stats)}, not a file, a named pipe or a character device; give a file ` +
         "(nothing was sent)",
