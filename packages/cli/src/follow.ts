@@ -265,7 +265,8 @@ export async function uploadProgress(output: Output, chatter = true) {
  * a temporary file beside it, checked against the answer's `Content-Length` (a body cut short is downloaded again),
  * renamed only when complete. A name the user gave (`-o`, a batch line's result) is its target, replaced; a name the
  * CLI chose (`avoid`) is a file that saveResult completes under a temporary name, then put in place by `placeFile`,
- * which never replaces a file. Answers where it went and its size. A failure leaves no file behind.
+ * which never replaces a file. Answers where it went, its size and the media type the server labelled it with (its
+ * `Content-Type` without parameters, lower case; undefined where it had none). A failure leaves no file behind.
  */
 export async function downloadResult(
   client: DecartClient,
@@ -288,7 +289,7 @@ export async function downloadResult(
     /** See `FollowOptions.again`. */
     again?: string | undefined;
   } = {},
-): Promise<{ path: string; bytes: number }> {
+): Promise<{ path: string; bytes: number; contentType?: string | undefined }> {
   const target = avoid ? temporaryPath(path) : path;
   const events = progressEvents(output, "downloading", { ...tag, job_id: jobId });
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
@@ -302,7 +303,12 @@ export async function downloadResult(
     return await tracking(async (track) => {
       if (avoid) track(target);
       // Bytes that are no video (an error page sent as `application/octet-stream`) are not saved as one.
-      const { bytes } = await saveResult(checkingVideo(client), jobId, target, {
+      // The media type the server labelled the result with (the `saved` event's `server_content_type`).
+      let contentType: string | undefined;
+      const labelled = (type: string | undefined) => {
+        contentType = (type ?? "").split(";")[0]!.trim().toLowerCase() || undefined;
+      };
+      const { bytes } = await saveResult(checkingVideo(client, labelled), jobId, target, {
         signal,
         ...(deadline !== undefined && { deadline }),
         onProgress: ({ receivedBytes, totalBytes }) => {
@@ -330,7 +336,7 @@ export async function downloadResult(
         },
         temporaryPath: (file) => track(temporaryPath(file)),
       });
-      return { path: avoid ? await placeFile(target, path, avoid) : path, bytes };
+      return { path: avoid ? await placeFile(target, path, avoid) : path, bytes, contentType };
     });
   } catch (e) {
     if (avoid) await rm(target, { force: true });
@@ -696,9 +702,16 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
             throw downloadFailed(output, done, target, error, deadline, options.again, true);
           });
           path = saved.path;
-          const { bytes } = saved;
+          const { bytes, contentType } = saved;
           await note({ ...tag, job_id: jobId, event: "saved", path, bytes });
-          output.event({ type: "saved", ...tag, job_id: jobId, path, bytes });
+          output.event({
+            type: "saved",
+            ...tag,
+            job_id: jobId,
+            path,
+            bytes,
+            ...(contentType && { server_content_type: contentType }),
+          });
           return { state: "saved", jobId, path, bytes };
         }
       }

@@ -35,9 +35,13 @@ function notAVideo(jobId: string, bytes: Uint8Array, contentType: string | undef
  * video's (see `isVideoStart`), and fails its stream with `NOT_A_VIDEO` otherwise: nothing of it is written (no file
  * left, an `-o` file kept as it was, nothing sent into a pipe), where an error page would have been saved as the
  * video. Its progress is told from then on, so that `saveResult` sees no byte written before the check (its retry of a
- * pipe depends on it).
+ * pipe depends on it). `onAnswer` is given each answer's `Content-Type` (undefined where it has none) as it comes: a
+ * download started again gives the one of its last answer.
  */
-export function checkingVideo(client: DecartClient): DecartClient {
+export function checkingVideo(
+  client: DecartClient,
+  onAnswer?: (contentType: string | undefined) => void,
+): DecartClient {
   const { queue } = client;
   const download: DecartClient["queue"]["download"] = async (jobId, options) => {
     let checked = false;
@@ -50,6 +54,7 @@ export function checkingVideo(client: DecartClient): DecartClient {
         else held = progress;
       },
     });
+    onAnswer?.(answer.contentType);
     let leading = new Uint8Array(0);
     const pass = (controller: TransformStreamDefaultController<Uint8Array>) => {
       checked = true;

@@ -166,7 +166,13 @@ describe("decart video", () => {
 
     const job = served(jobId);
     const saved = lines.at(-1)!;
-    expect(saved).toEqual({ type: "saved", job_id: jobId, path: out, bytes: job.resultBytes });
+    expect(saved).toEqual({
+      type: "saved",
+      job_id: jobId,
+      path: out,
+      bytes: job.resultBytes,
+      server_content_type: "video/mp4",
+    });
     const last = lines.filter((e) => e.type === "downloading").at(-1)!;
     expect(last).toMatchObject({ received_bytes: job.resultBytes, total_bytes: job.resultBytes });
     expect(await sha256(out)).toBe(job.resultSha256);
@@ -406,6 +412,7 @@ describe("decart video", () => {
       job_id: event.job_id,
       path: name("-3"),
       bytes: served(event.job_id).resultBytes,
+      server_content_type: "video/mp4",
     });
     expect(await sha256(name("-3"))).toBe(served(event.job_id).resultSha256);
     expect(readFileSync(name(), "utf8")).toBe("mine");

@@ -381,12 +381,18 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
       );
       return EXIT.interrupted;
     }
-    const { bytes } = downloaded;
+    const { bytes, contentType } = downloaded;
     const unrecorded = await journal.append({ job_id: jobId, event: "saved", path, bytes }).then(
       () => undefined,
       (error: unknown) => error,
     );
-    output.event({ type: "saved", job_id: jobId, path, bytes });
+    output.event({
+      type: "saved",
+      job_id: jobId,
+      path,
+      bytes,
+      ...(contentType && { server_content_type: contentType }),
+    });
     if (unrecorded !== undefined) {
       output.event({ type: "journal_failed", job_id: jobId, error: fsReason(unrecorded) });
       warnUnrecorded(output, journal, () => path)(jobId, unrecorded);
