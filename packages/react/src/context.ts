@@ -91,12 +91,12 @@ export function useDecartClient(): DecartClient {
  * A value made by `make` once for each set of `keys` (compared with `Object.is`), as `useMemo` would keep it, but held
  * in the component's state: Fast Refresh (a file edited while the page runs) keeps a component's state and makes its
  * memos anew, and a generator made anew dropped the job (or image) it was following. A render whose keys changed makes
- * the new value and stores it at once (React renders the component again before going on).
+ * the new value, given the one it replaces, and stores it at once (React renders the component again before going on).
  */
-export function useKept<T>(make: () => T, keys: unknown[]): T {
+export function useKept<T>(make: (was?: T) => T, keys: unknown[]): T {
   let [[held, value], keep] = useState(() => [keys, make()] as const);
   if (keys.some((key, i) => !Object.is(key, held[i]))) {
-    value = make();
+    value = make(value);
     keep([keys, value]);
   }
   return value;

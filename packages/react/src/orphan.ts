@@ -51,8 +51,17 @@ export abstract class Generator<O extends Orphaning> {
    * saw that error.
    */
   declare unseen: (() => void) | undefined;
+  /**
+   * Called once its component committed another in its place (the provider's client changed: the hook starts afresh):
+   * what it still follows goes to `onOrphan`.
+   */
+  drop?(): void;
 
-  constructor(protected readonly client: DecartClient) {}
+  constructor(
+    protected readonly client: DecartClient,
+    /** The one it replaces, until its component commits it (`useGenerator` then drops that one). */
+    public was?: Generator<O>,
+  ) {}
 
   /** Its component maybe removed (an effect's cleanup): still `gone` once the commit is over, `unseen` is told. */
   leave = () => {
@@ -83,8 +92,11 @@ export abstract class Generator<O extends Orphaning> {
 export function useGenerator<O extends Orphaning>(generator: Generator<O>, options: O): GenerationState {
   // Its cleanup runs before the next commit's, and at the unmount, not when an `<Activity>` hides the component (React
   // runs insertion effects' cleanups only on removal). Still gone once the commit is over (not set again by the next
-  // render's), it was removed: an error nobody saw (`unseen`) goes to `onOrphan`.
+  // render's), it was removed: an error nobody saw (`unseen`) goes to `onOrphan`. The one it replaced (a new client) is
+  // dropped.
   useInsertionEffect(() => {
+    generator.was?.drop?.();
+    generator.was = undefined;
     generator.options = options;
     generator.gone = false;
     return generator.leave;

@@ -445,6 +445,11 @@ class VideoGenerator extends Generator<VideoJobOptions> {
   /** The latest submit and its inputs, for `retry()`: until its job completes, `reset()` or the next submit. */
   declare private last: Job | undefined;
   declare private input: SubmitOptions<string> | undefined;
+  /**
+   * The latest submit's input as given (a file read once too), for `onOrphan` (see `drop`): until its job completes,
+   * `reset()` or the next submit.
+   */
+  declare private given: SubmitOptions<string> | undefined;
   private halt(): void {
     this.watching?.unsubscribe();
     this.watching = undefined;
@@ -490,7 +495,7 @@ class VideoGenerator extends Generator<VideoJobOptions> {
       next: (event) => {
         apply(this.store, event);
         // Completed: nothing to retry, and its inputs are let go.
-        if (event.type === "completed" && this.last === job) this.last = this.input = undefined;
+        if (event.type === "completed" && this.last === job) this.last = this.input = this.given = undefined;
       },
       error: end,
       complete: end,
@@ -506,7 +511,7 @@ class VideoGenerator extends Generator<VideoJobOptions> {
     this.unseen?.();
     const job: Job = { options: this.options };
     this.job = this.last = job;
-    this.input = input as SubmitOptions<string>;
+    this.input = this.given = input as SubmitOptions<string>;
     this.store.replace({ ...idle, status: "submitting", watching: true });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
     // A throw of `queue.submit` rejects it. The model is read once the core has read the input: an input it cannot
@@ -545,6 +550,17 @@ class VideoGenerator extends Generator<VideoJobOptions> {
     return job.sent;
   };
 
+  /**
+   * Its component has another in its place (the provider's client changed), which starts afresh: the job it follows
+   * (watched, or whose submit is on its way: once the server answers) goes to `onOrphan`, as the core's `AbortError`
+   * carrying its id, with its input: a paid job the component no longer shows.
+   */
+  override drop(): void {
+    const job = this.job;
+    // Its submit resolves with the job's id; `first` set, it is the one followed (an error's goes to `onOrphan` apart).
+    job?.sent!.then((jobId) => job.first && this.orphan(aborted(jobId), this.given, true));
+  }
+
   readonly stop = (): void => {
     this.job = undefined;
     this.halt();
@@ -553,7 +569,7 @@ class VideoGenerator extends Generator<VideoJobOptions> {
 
   readonly reset = (): void => {
     this.unseen?.();
-    this.job = this.last = this.input = undefined;
+    this.job = this.last = this.input = this.given = undefined;
     this.halt();
     this.store.replace(idle);
   };
@@ -623,7 +639,7 @@ export function useGenerateVideo(options?: VideoJobOptions): CompletedWith<Video
 export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
   const checked = check("useGenerateVideo", options);
   const client = useDecartClient();
-  const generator = useKept(() => new VideoGenerator(client), [client]);
+  const generator = useKept<VideoGenerator>((was) => new VideoGenerator(client, was), [client]);
   // Its options once rendered for good; `gone`, `shown` and `unseen` for `onOrphan` (see `Generator`).
   const state = useGenerator(generator, checked);
   const { submit, stop, reset, retry } = generator;

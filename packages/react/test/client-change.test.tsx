@@ -1,0 +1,118 @@
+// A provider given a new client (`<DecartProvider client={createDecartClient(…)}>` written in a parent's render makes
+// one at each render): useGenerateVideo starts afresh, and the job its state followed, paid for, goes to `onOrphan`.
+import { models } from "@decart/core";
+import type { Emulator } from "@decart/emulator";
+import { act, renderHook } from "@testing-library/react";
+import { type ReactNode, StrictMode } from "react";
+import { describe, expect, it, vi } from "vitest";
+import { DecartProvider, useGenerateVideo } from "../src/index.js";
+import { clientFor, startFast, until } from "./helpers.js";
+
+/** A wrapper whose provider gets a new client of `emu` at each render, as an inline `createDecartClient` gives it. */
+const inlineClientOf = (emu: Emulator, options: Parameters<typeof clientFor>[1] = {}) => ({
+  wrapper: ({ children }: { children: ReactNode }) => {
+    const client = clientFor(emu, options);
+    return (
+      <StrictMode>
+        <DecartProvider client={client}>{children}</DecartProvider>
+      </StrictMode>
+    );
+  },
+});
+
+/** Lets the microtasks and effects pending run (`onOrphan` is called apart, in a microtask). */
+const settle = () => act(async () => {});
+
+describe("useGenerateVideo when the provider's client changes", () => {
+  it("a job being watched goes to onOrphan, an AbortError carrying its id, with its input; the state starts afresh", async () => {
+    const emu = await startFast();
+    const onOrphan = vi.fn();
+    const { wrapper } = inlineClientOf(emu);
+    const { result, rerender } = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper });
+    const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake [hold]" };
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit(input);
+    });
+    await until(() => result.current.status === "processing");
+    expect(onOrphan).not.toHaveBeenCalled();
+    // The parent renders again: a new client.
+    rerender();
+    await settle();
+    expect(result.current).toMatchObject({ status: "idle", jobId: undefined });
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    const [error, given] = onOrphan.mock.calls[0]!;
+    expect(error).toMatchObject({ code: "ABORT", jobId });
+    expect(error.message).toContain("the job is not cancelled");
+    expect(given).toBe(input);
+    // Rendered again, nothing more is told.
+    rerender();
+    await settle();
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(emu.release(jobId!)).toBe(true);
+  });
+
+  it("a submit on its way when the client changes: its job goes to onOrphan once the server answers", async () => {
+    const emu = await startFast();
+    // The page's fetch, holding the submit (its one POST) until the test lets it go, once it has rendered again.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let posted = 0;
+    const fetch: typeof globalThis.fetch = async (url, init) => {
+      if (init?.method === "POST") {
+        posted++;
+        await held;
+      }
+      return globalThis.fetch(url, init);
+    };
+    const onOrphan = vi.fn();
+    const { wrapper } = inlineClientOf(emu, { fetch });
+    const { result, rerender } = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper });
+    const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" };
+    let sent: Promise<string | undefined> | undefined;
+    act(() => {
+      sent = result.current.submit(input);
+    });
+    await until(() => posted === 1);
+    rerender();
+    await settle();
+    expect(result.current.status).toBe("idle");
+    expect(onOrphan).not.toHaveBeenCalled();
+    // The answer comes: the job exists, its id given to onOrphan (and resolved by submit, as ever).
+    release();
+    const jobId = await sent;
+    expect(jobId).toEqual(expect.any(String));
+    await settle();
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan.mock.calls[0]![0]).toMatchObject({ code: "ABORT", jobId });
+    expect(onOrphan.mock.calls[0]![1]).toBe(input);
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("a job that completed, or an unmount mid-job, tells onOrphan nothing", async () => {
+    const emu = await startFast();
+    const onOrphan = vi.fn();
+    const { wrapper } = inlineClientOf(emu);
+    const { result, rerender, unmount } = renderHook(() => useGenerateVideo({ onOrphan, download: false }), {
+      wrapper,
+    });
+    await act(async () => {
+      await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" });
+    });
+    await until(() => result.current.status === "completed");
+    rerender();
+    await settle();
+    expect(result.current.status).toBe("idle");
+    await act(async () => {
+      await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    const { jobId } = result.current;
+    unmount();
+    await settle();
+    expect(onOrphan).not.toHaveBeenCalled();
+    expect(emu.release(jobId!)).toBe(true);
+  });
+});
