@@ -43,10 +43,11 @@ export type DecartProviderProps = { children?: ReactNode } & (
 /**
  * Makes a Decart client available to the hooks below it. Give it a `client`, `options` to create one, or a `token`
  * source (your long-lived key stays on your server). Creating a client sends no request, so rendering on a server is
- * free. A new `client`, token route URL or `baseUrl` makes a new client (the hooks below start afresh); a token
- * function is called as the latest committed render gave it (an inline arrow is fine); `options` are read when the
- * client is made. To make a new client on purpose (e.g. when the signed-in user changes), give the provider a new
- * `key`.
+ * free. A new `client`, token route URL or `baseUrl` makes a new client (the hooks below start afresh: a
+ * `useGenerateVideo`'s job goes to its `onOrphan`); a token function is called as the latest committed render gave it
+ * (an inline arrow is fine); `options` are read when the client is made. Make a `client` once, not in a render (a
+ * `createDecartClient(…)` written in the provider's props makes one at each render). To make a new client on purpose
+ * (e.g. when the signed-in user changes), give the provider a new `key`.
  *
  * ```tsx
  * <DecartProvider token="/api/decart-token">…</DecartProvider>

@@ -55,6 +55,8 @@ export interface VideoJobOptions {
    * id when known, which its `submit` resolves with too), and the `input` given to that `submit`: no state shows that
    * error, and its `submit` resolves as ever, never rejects. The latest committed render's; one that throws is thrown
    * apart (an uncaught error), `submit` resolving all the same. It is what queue-rx's `onOrphan` is to `submitJob`.
+   * Also called with the job the hook drops when the provider's client changes (it starts afresh): the one it was
+   * watching, or whose submit was on its way (once the server answers), as the core's `AbortError` carrying its id.
    */
   onOrphan?: ((error: DecartError, input: SubmitOptions<string>) => void) | undefined;
 }
