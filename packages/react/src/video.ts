@@ -560,7 +560,7 @@ class VideoGenerator extends Generator<VideoJobOptions> {
   override drop(): void {
     const job = this.job;
     // Its submit resolves with the job's id; `first` set, it is the one followed (an error's goes to `onOrphan` apart).
-    job?.sent!.then((jobId) => job.first && this.orphan(aborted(jobId), this.given, true));
+    job?.sent?.then((jobId) => job.first && this.orphan(aborted(jobId), this.given, true));
   }
 
   readonly stop = (): void => {
