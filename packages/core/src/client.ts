@@ -35,6 +35,7 @@ import {
   msOf,
   pause,
   shown,
+  UNSENT,
 } from "./errors.js";
 import { encodeForm, multipart, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
@@ -754,12 +755,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   /**
-   * A call not sent for want of time (`no time left`): its message says why, its deadline's distance from the call's
-   * start (`left`) in whole ms on the client's clock, before it or too near after it (a deadline taken from
-   * `Date.now()` that a step of the wall clock moved off the client's clock shows so). Answers the error.
+   * A call not sent for want of time (`no time left`: a `TimeoutError` marked `unsent`, by its mark, not its words: a
+   * failure of yours may end so): its message says why, its deadline's distance from the call's start (`left`) in whole
+   * ms on the client's clock, before it or too near after it (a deadline taken from `Date.now()` that a step of the wall
+   * clock moved off the client's clock shows so). Answers the error.
    */
   const late = (e: any, left = 1) => {
-    if (/no time left$/.test(e?.message))
+    if (e?.[UNSENT] && e.code === "TIMEOUT")
       e.message += `: its deadline was ${msOf(Math.abs(left))} ${left > 0 ? "after" : "before"} the call`;
     return e;
   };

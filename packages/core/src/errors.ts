@@ -522,8 +522,11 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
  * `Retry-After` past the budget's end (`waited`, in ms) says so instead: "not watched on" (the budget did not run out),
  * or, for a job seen completed, its result not downloaded, that wait the reason; its `retryAfterMs` is that wait.
  */
-/** The mark of an error whose request never left (see `unsent`). */
-const UNSENT = Symbol();
+/**
+ * The mark of an error whose request never left (see `unsent`): a `TimeoutError` so marked is one not sent for want of
+ * time (the client's `late` reads it so).
+ */
+export const UNSENT = Symbol();
 /**
  * `error`, marked where it is made as the failure of a request that never left (offline, no time left, the client's
  * rate-limit gate): a `JobTimeoutError` it is the cause of says "the last request was not sent", by this mark, not by
