@@ -331,9 +331,10 @@ export type DecartClient = {
 /**
  * A result or image labelled `application/octet-stream` (as storage and CDNs serve files; the client takes it), typed by
  * its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`), `image/png` or `image/jpeg` by their
- * signature. Else as it came (the same bytes, not copied).
+ * signature. Else as it came (the same bytes, not copied); one labelled otherwise is not read.
  */
 const typed = async (blob: Blob): Promise<Blob> => {
+  if (mediaOf(blob.type) !== "application/octet-stream") return blob;
   const head = new Uint8Array(await blob.slice(0, 8).arrayBuffer());
   const [a, b, c] = head;
   const type = isMp4Start(head)
@@ -341,7 +342,7 @@ const typed = async (blob: Blob): Promise<Blob> => {
     : a === 0x89 && b === 0x50
       ? "image/png"
       : a === 0xff && b === 0xd8 && c === 0xff && "image/jpeg";
-  return type && mediaOf(blob.type) === "application/octet-stream" ? new Blob([blob], { type }) : blob;
+  return type ? new Blob([blob], { type }) : blob;
 };
 
 const consoleLogger: Logger = { warn: (m) => console.warn(m) };
