@@ -365,30 +365,31 @@ export const failedJob = (jobId: string, reason: string) =>
   new JobFailedError(`Job ${shown(jobId)} failed: ${reason}`, { jobId, reason });
 
 /**
+ * A value as refusals show it (`invalid`'s "(got …)"): text quoted and cut at 40 characters, text that looks like a key
+ * or a client token (`keyLike`), or with `byLength` any text, by its length alone (`31 characters`); a BigInt as in
+ * code (`1n`); `null` and `undefined` as themselves; an object or a function as its kind, never its text (a function's
+ * would be its whole source, an object's own `toString` may be anything). Exported for view layers (queue-rx's batch),
+ * so that their refusals show a value as the core's do.
+ */
+export const shownValue = (got: unknown, byLength?: boolean): string =>
+  typeof got === "string"
+    ? byLength || keyLike(got)
+      ? `${got.length} characters`
+      : JSON.stringify(got.slice(0, 40))
+    : got && typeof got === "object"
+      ? "an object"
+      : typeof got === "function"
+        ? "a function"
+        : String(got) + (typeof got === "bigint" ? "n" : "");
+
+/**
  * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
- * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`, `null` as
- * itself, an object or a function as its kind, never its text: a function's would be its whole source). Text given
- * where a file is expected (the expected forms end with "URL") is shown by its length alone: a path, base64 data or a
- * URL of another scheme may be a secret.
+ * `got` is not undefined), as `shownValue` shows it. Text given where a file is expected (the expected forms end with
+ * "URL") is shown by its length alone: a path, base64 data or a URL of another scheme may be a secret.
  */
 export const invalid = (where: string, field: string, expected: string, got?: unknown): InvalidInputError =>
   new InvalidInputError(
-    `${where}: "${field}" must be ${expected}${
-      got === undefined
-        ? ""
-        : ` (got ${
-            typeof got === "string"
-              ? /URL$/.test(expected) || keyLike(got)
-                ? `${got.length} characters`
-                : JSON.stringify(got.slice(0, 40))
-              : // An object is not turned into text: its own `toString` may be anything (null is written).
-                got && typeof got === "object"
-                ? "an object"
-                : typeof got === "function"
-                  ? "a function"
-                  : String(got) + (typeof got === "bigint" ? "n" : "")
-          })`
-    }`,
+    `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shownValue(got, /URL$/.test(expected))})`}`,
     { field, expected },
   );
 

@@ -84,6 +84,7 @@ export {
   RateLimitError,
   ServerError,
   shownUrl,
+  shownValue,
   TimeoutError,
   ValidationError,
 } from "./errors.js";

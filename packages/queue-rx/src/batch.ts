@@ -11,6 +11,7 @@ import {
   readOnce,
   retryDelay,
   retryPolicyOf,
+  shownValue as shown,
 } from "@decart/core";
 import {
   asyncScheduler,
@@ -125,13 +126,6 @@ const inputsExpected = "an array, an iterable or an observable of inputs";
 
 /** What an input must be. */
 const expected = "an input ({ model, … })";
-
-/**
- * A refused value as the core's refusals show it, by the core's one rule (`invalid`'s "(got …)"): text quoted and cut
- * at 40 characters, text that looks like a key or a client token by its length alone (never its text), `null` as
- * itself, an object or a function as its kind; `undefined` as itself.
- */
-const shown = (value: unknown) => /\(got (.*)\)$/s.exec(invalid("", "", "", value).message)?.[1] ?? "undefined";
 
 /**
  * An iterable of inputs that broke (code of yours), as the batch reports it: naming `inputs` and what it did, what it

@@ -3,6 +3,8 @@
  * shown by its length in the batch's refusal, as the core's refusals show it: never whole in its message, its stack or
  * its JSON. Other text is cut at 40 characters. Nothing is sent.
  */
+
+import { shownValue } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { lastValueFrom, toArray } from "rxjs";
 import { afterEach, expect, it } from "vitest";
@@ -52,5 +54,19 @@ it("other text is shown quoted, cut at 40 characters", async () => {
   const text = "A serene lake at sunset, with mountains behind it";
   const [event] = await lastValueFrom(submitAll(clientFor(emu), [text] as never).pipe(toArray()));
   expect(event!.error?.message).toContain(`(got ${JSON.stringify(text.slice(0, 40))})`);
+  expect(emu.stats().requests.total).toBe(0);
+});
+
+it("each element refused is shown as the core shows a value (shownValue): a key in any text by its length", async () => {
+  emu = await startFast();
+  const values = [KEY, `Bearer ${KEY}`, "A serene lake at sunset, with mountains behind it", 42, 1n, null, true];
+  const events = await lastValueFrom(submitAll(clientFor(emu), values as never).pipe(toArray()));
+  const messages = values.map((_, index) => events.find((e) => e.index === index)?.error?.message);
+  values.forEach((value, i) => {
+    expect(messages[i]).toContain(`(got ${shownValue(value)}): give it its input`);
+  });
+  expect(messages[0]).toContain(`(got ${KEY.length} characters)`);
+  expect(messages[1]).toContain(`(got ${KEY.length + 7} characters)`);
+  expect(messages.join("\n").toLowerCase()).not.toContain(KEY.slice(4, 16).toLowerCase());
   expect(emu.stats().requests.total).toBe(0);
 });
