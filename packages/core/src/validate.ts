@@ -100,9 +100,9 @@ export interface Schema {
   or?: string;
   /**
    * A call's options (`checkCall`): a name that goes elsewhere is refused saying where (`misplaced`); 2: a call of no
-   * client (`openPipe`), not told of the client's options.
+   * client (`openPipe`), not told of the client's options; 0: a view layer's options, told their known names alone.
    */
-  call?: 1 | 2;
+  call?: 0 | 1 | 2;
   /** For `file`: the accepted media types. */
   accept?: readonly string[];
   /** For `json`: the schema of the parsed value. */
@@ -397,7 +397,8 @@ export const callOptions: Readonly<Record<string, Schema>> = {
  * Checks a call's options object: an object (or nothing) whose `keys` (all of `callOptions` by default) are of the
  * right kind, and whose other keys are those of `rest`, each of its kind (without `rest`, anything: a model's fields,
  * checked against the catalogue apart). Answers the options and the other keys apart, and all of them as read (own
- * properties only).
+ * properties only). A key it does not take that goes elsewhere is refused saying where (`misplaced`); `alone` 1: a
+ * call of no client (see `Schema.call`), 0: a view layer's options, refused by their known names alone.
  */
 export function checkCall(
   call: unknown,
@@ -405,14 +406,14 @@ export function checkCall(
   keys: readonly string[] = Object.keys(callOptions),
   rest?: Readonly<Record<string, Schema>>,
   anyValue?: boolean,
-  alone?: 1,
+  alone?: 0 | 1,
 ): [options: Record<string, any>, others: Record<string, unknown>, all: Record<string, any>] {
   // Each field read once, by the check: what was read is what is checked and used.
   const entries = checkSchema(
     {
       type: "object",
       additionalProperties: !rest,
-      call: alone ? 2 : 1,
+      call: alone ? 2 : (alone ?? 1),
       properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, anyValue ? {} : callOptions[k]!])) },
     },
     call ?? {},
@@ -446,6 +447,8 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
     Object.keys(callOptions).slice(0, 4),
     keys ? also : { deadline: { type: "number" }, first: { type: "object", once: copyOf }, ...also },
     keys,
+    // (A view layer's options name its own keys: refused by the known ones alone.)
+    also && 0,
   );
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
   return all as T;
@@ -453,10 +456,12 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
 
 /**
  * Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here, worded from the
- * call's own options (`keys`): a `timeout` is `timeoutMs` where the call takes it, else its `deadline` (a submit's,
- * or `submitAndPoll`'s `timeoutMs`), else its `signal`; `input` only where the call takes a model's inputs. A
- * `timeoutMs` given to a call that takes none is told what a `timeout` is told: the call's own limit (the client's
- * `timeoutMs` bounds each attempt, not the call).
+ * call's own options (`keys`): a `timeout` is `timeoutMs` where the call takes it (the client's, a token route's, a
+ * watch's too), else its `deadline` (a submit's, or `submitAndPoll`'s `timeoutMs`), else its `signal`; a `webhook` is
+ * told to watch the job only by a call that makes or watches one (a video model's submit, a watch: `download`), not
+ * by `process` (its image is the answer), `tokens.create` or the client's options; `input` only where the call takes
+ * a model's inputs. A `timeoutMs` given to a call that takes none is told what a `timeout` is told: the call's own
+ * limit (the client's `timeoutMs` bounds each attempt, not the call).
  */
 const elsewhere: Record<string, (keys: string[], inputs?: 1) => string | undefined> = {
   timeout: (keys) =>
@@ -465,25 +470,28 @@ const elsewhere: Record<string, (keys: string[], inputs?: 1) => string | undefin
       : keys.includes("deadline")
         ? `is deadline here (Date.now() + ms)${keys.includes("model") ? ", or submitAndPoll's timeoutMs" : ""}`
         : "is signal here: AbortSignal.timeout(ms)",
-  webhook: () => "has no counterpart: the API has no webhooks (watch the job)",
+  webhook: (keys) =>
+    `has no counterpart: the API has no webhooks${keys.includes("download") || (keys.includes("model") && !keys.includes("timeoutMs")) ? " (watch the job)" : ""}`,
   input: (_, inputs) => inputs && "has no counterpart: inputs go in the call itself",
 };
 elsewhere.timeoutMs = elsewhere.timeout!;
 
 /**
- * The refusal of a name a call of the client's does not take that goes elsewhere: a client option (`maxRetries`), or
- * another SDK's option of a call (`elsewhere`), saying where, with the call's options (`keys`) and, for a model's
+ * The refusal of a name a call does not take that goes elsewhere: another SDK's option (`elsewhere`), or for a call of
+ * the client's a client option (`maxRetries`), saying where, with the call's options (`keys`) and, for a model's
  * inputs, `inputs` (their names); else nothing. Every call's one rule: its options (`checkCall`) and a model's inputs
- * alike. A client's call is one that takes a `signal`: not the client's own options, a token route's (which makes its
- * own client), nor a watch's (`checkWatchOptions`: a view layer's options name their own keys); `alone`: a call of no
- * client (`openPipe`), told where another SDK's option goes but not of the client's options.
+ * alike; the client's own options, a token route's and `createWatch`'s are told where another SDK's option goes (a
+ * `timeout`: their `timeoutMs`), not a view layer's (`Schema.call` 0). A client's call is one that takes a `signal`:
+ * not the client's own options, a token route's (which makes its own client), nor a watch's; `alone`: a call of no
+ * client (`openPipe`), not told of the client's options.
  */
 const misplaced = (where: string, key: string, keys: string[], inputs?: string[], alone?: boolean) => {
-  const place =
-    keys.includes("signal") &&
-    (Object.hasOwn(elsewhere, key)
-      ? elsewhere[key]!(keys, inputs && 1)
-      : !alone && Object.hasOwn(clientOptions, key) && `is a client option: createDecartClient({ ${key} })`);
+  const place = Object.hasOwn(elsewhere, key)
+    ? elsewhere[key]!(keys, inputs && 1)
+    : keys.includes("signal") &&
+      !alone &&
+      Object.hasOwn(clientOptions, key) &&
+      `is a client option: createDecartClient({ ${key} })`;
   return (
     place &&
     new InvalidInputError(

@@ -2,8 +2,9 @@
  * What a name a call does not take is told, branch by branch of the one rule (`misplaced`): a `timeout`, or a
  * `timeoutMs` given to a call that takes none, is the call's own limit (its `deadline`, with no word of
  * `submitAndPoll`'s `timeoutMs`, or its `signal`), not the client's per-attempt `timeoutMs`; the client's own options,
- * a token route's and a watch's name their known ones, with no advice; `openPipe` (no client's call) says `deadline`.
- * Nothing is sent.
+ * a token route's and `createWatch`'s are told a `timeout` is their `timeoutMs`, but name their known ones for a client
+ * option (`maxRetries`); a `webhook` is told to watch the job only by a call that makes or watches one; `openPipe` (no
+ * client's call) says `deadline`. Nothing is sent.
  */
 import { expect, it } from "vitest";
 import { createDecartClient, type DecartError, models } from "../src/index.js";
@@ -51,12 +52,55 @@ it.each([
   expect(env.emu.stats().requests.total).toBe(0);
 });
 
+/** Each call that takes no `signal` but a `timeoutMs`, given `option`. */
+const makers: Record<string, (option: Record<string, unknown>) => unknown> = {
+  createDecartClient: (o) => createDecartClient({ apiKey: "dct_x", ...o }),
+  createTokenRoute: (o) => createTokenRoute({ apiKey: "dct_x", ...o }),
+  "queue.createWatch": (o) => env.client.queue.createWatch("job_1", o as never),
+};
+
+it.each(Object.keys(makers))("%s({ timeout }) is told its timeoutMs, with its known names", async (name) => {
+  const error = await refusal(() => makers[name]!({ timeout: 5000 }));
+  expect([error.code, error.field]).toEqual(["INVALID_INPUT", "timeout"]);
+  expect(error.message).toMatch(/: "timeout" is timeoutMs here \(ms\) \(options: .*timeoutMs/);
+  expect(env.emu.stats().requests.total).toBe(0);
+});
+
 it.each([
-  ["createDecartClient", "timeout", () => createDecartClient({ apiKey: "dct_x", timeout: 5 } as never)],
+  ["createDecartClient", ""],
+  ["createTokenRoute", ""],
+  ["queue.createWatch", " (watch the job)"],
+])("%s({ webhook }) is told the API has none, in words that fit it", async (name, end) => {
+  const error = await refusal(() => makers[name]!({ webhook: "https://example.com/hook" }));
+  expect([error.code, error.field]).toEqual(["INVALID_INPUT", "webhook"]);
+  expect(error.message).toContain(`"webhook" has no counterpart: the API has no webhooks${end} (options: `);
+  if (!end) expect(error.message).not.toContain("watch the job");
+});
+
+it.each([
+  ["tokens.create", ""],
+  ["files.get", ""],
+  ["queue.status", ""],
+  ["process", ""],
+  ["queue.submit", " (watch the job)"],
+])("%s({ webhook }) is told to watch the job only where it makes one", async (name, end) => {
+  const input = { prompt: "A lake", webhook: "https://example.com/hook" };
+  const call =
+    name === "process"
+      ? () => env.client.process({ model: models.image("lucy-pro-t2i"), ...input } as never)
+      : name === "queue.submit"
+        ? () => env.client.queue.submit({ model: models.video("lucy-pro-t2v"), ...input } as never)
+        : () => calls[name]!({ webhook: input.webhook });
+  const error = await refusal(call);
+  expect([error.code, error.field]).toEqual(["INVALID_INPUT", "webhook"]);
+  expect(error.message).toContain(`"webhook" has no counterpart: the API has no webhooks${end} (`);
+  if (!end) expect(error.message).not.toContain("watch the job");
+  expect(env.emu.stats().requests.total).toBe(0);
+});
+
+it.each([
   ["createTokenRoute", "maxRetries", () => createTokenRoute({ apiKey: "dct_x", maxRetries: 0 } as never)],
-  ["createTokenRoute", "timeout", () => createTokenRoute({ apiKey: "dct_x", timeout: 5 } as never)],
   ["queue.createWatch", "maxRetries", () => env.client.queue.createWatch("job_1", { maxRetries: 0 } as never)],
-  ["queue.createWatch", "timeout", () => env.client.queue.createWatch("job_1", { timeout: 5 } as never)],
   // A call of no client: not told of the client's options.
   ["openPipe", "maxRetries", () => openPipe("/nonexistent/pipe", "r", { maxRetries: 3 } as never)],
 ])("%s({ %s }) is told its known names, with no advice", async (_, key, call) => {
