@@ -37,7 +37,7 @@ import {
   shown,
   UNSENT,
 } from "./errors.js";
-import { encodeForm, multipart, type Reader, resolveFiles, toBlob } from "./inputs.js";
+import { encodeForm, multipart, type Reader, resolveFiles, toBlob, typed } from "./inputs.js";
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -74,7 +74,6 @@ import {
   checkWatchOptions,
   clientOptions,
   invalid,
-  isMp4Start,
   mediaOf,
   validateInputs,
 } from "./validate.js";
@@ -328,23 +327,6 @@ export type DecartClient = {
 };
 
 /** The default logger, every client's that is given none: warnings to `console.warn`. */
-/**
- * A result or image labelled `application/octet-stream` (as storage and CDNs serve files; the client takes it), typed by
- * its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`), `image/png` or `image/jpeg` by their
- * signature. Else as it came (the same bytes, not copied); one labelled otherwise is not read.
- */
-const typed = async (blob: Blob): Promise<Blob> => {
-  if (mediaOf(blob.type) !== "application/octet-stream") return blob;
-  const head = new Uint8Array(await blob.slice(0, 8).arrayBuffer());
-  const [a, b, c] = head;
-  const type = isMp4Start(head)
-    ? "video/mp4"
-    : a === 0x89 && b === 0x50
-      ? "image/png"
-      : a === 0xff && b === 0xd8 && c === 0xff && "image/jpeg";
-  return type ? new Blob([blob], { type }) : blob;
-};
-
 const consoleLogger: Logger = { warn: (m) => console.warn(m) };
 /**
  * The warnings (deprecations) each logger was given: each once in the process per logger, whatever the clients that

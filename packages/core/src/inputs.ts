@@ -3,7 +3,17 @@ import { aborted, InvalidInputError, ignore, invalid, shownUrl, TimeoutError, te
 import type { ModelDefinition } from "./models.js";
 import { type Call, lengthOf, timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
-import { checkSchema, isBlob, isBuffer, isFileInput, isFileValue, type Schema, tagOf } from "./validate.js";
+import {
+  checkSchema,
+  isBlob,
+  isBuffer,
+  isFileInput,
+  isFileValue,
+  isMp4Start,
+  mediaOf,
+  type Schema,
+  tagOf,
+} from "./validate.js";
 
 /**
  * Whether a chunk of a stream input can be sent: bytes (an ArrayBuffer or any view of one), or text (sent as UTF-8).
@@ -201,6 +211,25 @@ const hear = (value: any) =>
   (value.off?.("error", ignore), value.on("error", ignore));
 
 /**
+ * A Blob labelled `application/octet-stream` (as storage and CDNs serve files; the client takes it), or with no type
+ * (bytes given as a file input), typed by its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`),
+ * `image/png` or `image/jpeg` by their signature. Else as it came (the same bytes, not copied); one labelled otherwise
+ * is not read, and a value that is no Blob (a stream) is answered as it is. A result or image of the API's is answered
+ * so; a file input is checked so (`resolveFiles`), and sent as given.
+ */
+export const typed = async (blob: Blob): Promise<Blob> => {
+  if (!/^(application\/octet-stream)?$/.test(mediaOf(`${blob.type}`))) return blob;
+  const head = new Uint8Array(await blob.slice(0, 8).arrayBuffer());
+  const [a, b, c] = head;
+  const type = isMp4Start(head)
+    ? "video/mp4"
+    : a === 0x89 && b === 0x50
+      ? "image/png"
+      : a === 0xff && b === 0xd8 && c === 0xff && "image/jpeg";
+  return type ? new Blob([blob], { type }) : blob;
+};
+
+/**
  * Turns every file field of `inputs` into what is sent (see `toBlob`). With `check`, a file downloaded from a URL, or a
  * stream collected (without an upload function), is held to the rule a Blob given is held to (its media type, not
  * empty: a stream that gave no bytes is an empty file) before anything is sent.
@@ -233,11 +262,12 @@ export async function resolveFiles(
     const value = out[name];
     if (field.type === "file" && value != null) {
       out[name] = await toBlob(value as FileInput, name, reader, signal, budget);
-      // (A Blob or bytes given were checked so already; a stream collected whole is held to it too.)
+      // (A Blob or bytes given were checked so already; a stream collected whole is held to it too. One of no type, or
+      // `application/octet-stream`, by its first bytes: a PNG or JPEG where a video goes is refused, naming the field.)
       if (check)
         checkSchema(
           field as Schema,
-          out[name],
+          await typed(out[name] as Blob),
           name,
           value instanceof URL || typeof value !== "object" ? `${where}, downloaded from ${shownUrl(value)}` : where,
         );

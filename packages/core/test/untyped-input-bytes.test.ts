@@ -1,0 +1,66 @@
+/**
+ * A file input with no type of its own (bytes, a `Blob` without a type, one labelled `application/octet-stream`) is
+ * checked by its first bytes before anything is sent: a PNG or a JPEG given where a video goes (an image for a video
+ * model's `data`) is refused naming the field, as a Blob labelled `image/png` is; an MP4 there is taken, and sent as
+ * given. A model that takes an image refuses MP4 bytes alike. With `validateInputs: false`, nothing is read. Against
+ * the emulator, which counts what is sent.
+ */
+import { expect, it } from "vitest";
+import { createDecartClient, InvalidInputError, models } from "../src/index.js";
+import { silent, useEmulatorClient } from "./helpers.js";
+
+const env = useEmulatorClient();
+
+const PNG = Uint8Array.from(Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), Buffer.alloc(64)]));
+const JPEG = Uint8Array.from(Buffer.concat([Buffer.from("ffd8ffe000104a464946", "hex"), Buffer.alloc(64)]));
+const MP4 = Uint8Array.from(
+  Buffer.concat([Buffer.from("000000186674797069736f6d0000020069736f6d69736f32", "hex"), Buffer.alloc(64)]),
+);
+
+const v2v = models.video("lucy-pro-v2v");
+/** What `call` was refused with, and how many requests reached the emulator meanwhile. */
+const refusal = async (call: () => Promise<unknown>) => {
+  const before = env.emu.stats().requests.total;
+  const error = await call().then(
+    () => undefined,
+    (e) => e,
+  );
+  return [error, env.emu.stats().requests.total - before] as const;
+};
+
+it.each([
+  ["PNG bytes", PNG, "image/png"],
+  ["a JPEG Blob of no type", new Blob([JPEG]), "image/jpeg"],
+  ["a PNG Blob labelled application/octet-stream", new Blob([PNG], { type: "application/octet-stream" }), "image/png"],
+])("%s where a video goes: refused naming the field, nothing sent", async (_, data, got) => {
+  const [error, sent] = await refusal(() => env.client.queue.submit({ model: v2v, prompt: "edit", data }));
+  expect(error).toBeInstanceOf(InvalidInputError);
+  expect(error.field).toBe("data");
+  expect(error.message).toBe(
+    `Invalid input for lucy-pro-v2v: "data" must be of type video/mp4, video/webm, video/quicktime (got "${got}")`,
+  );
+  expect(sent).toBe(0);
+});
+
+it("MP4 bytes where an image goes: refused alike", async () => {
+  const [error, sent] = await refusal(() =>
+    env.client.process({ model: models.image("lucy-pro-i2i"), prompt: "x", data: MP4 }),
+  );
+  expect(error).toBeInstanceOf(InvalidInputError);
+  expect(error.field).toBe("data");
+  expect(error.message).toMatch(/"data" must be of type image\/png, image\/jpeg, image\/webp \(got "video\/mp4"\)$/);
+  expect(sent).toBe(0);
+});
+
+it("MP4 bytes where a video goes, and PNG bytes where an image goes, are sent", async () => {
+  const job = await env.client.queue.submit({ model: v2v, prompt: "edit", data: MP4 });
+  expect(job.job_id).toBeTruthy();
+  const image = await env.client.process({ model: models.image("lucy-pro-i2i"), prompt: "x", data: PNG });
+  expect(image.size).toBeGreaterThan(0);
+});
+
+it("validateInputs: false reads nothing: the server is left to judge", async () => {
+  const client = createDecartClient({ apiKey: "k", baseUrl: env.emu.url, logger: silent, validateInputs: false });
+  const [, sent] = await refusal(() => client.queue.submit({ model: v2v, prompt: "edit", data: PNG }));
+  expect(sent).toBe(1);
+});
