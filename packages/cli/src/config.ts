@@ -180,9 +180,23 @@ export function baseUrlProblem(url: string): InvalidInputError | undefined {
   }
 }
 
-/** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
+/**
+ * `url` as the WHATWG URL parser writes it (scheme and host in lower case, a default port dropped), without a trailing
+ * `/`: one server's URL however it is spelled (`HTTP://LOCALHOST:4010/` is `http://localhost:4010`,
+ * `https://api.decart.ai:443` is `https://api.decart.ai`), as the journal records it and a batch compares it. One that
+ * does not parse is kept as given (the client refuses it).
+ */
+export const normalUrl = (url: string): string => {
+  let href = url;
+  try {
+    href = new URL(url).href;
+  } catch {}
+  return href.replace(/\/+$/, "");
+};
+
+/** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), normalized (`normalUrl`). */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
-  (givenBaseUrl(options, env) ?? defaultBaseUrl).replace(/\/+$/, "");
+  normalUrl(givenBaseUrl(options, env) ?? defaultBaseUrl);
 
 /** Where `--verbose` logs the requests (see `logRequests`): the output of the last client made with it. */
 let requestLog: Output | undefined;

@@ -1112,8 +1112,9 @@ syncBuiltinESMExports();
     expect(locks()).toEqual([]);
     // A lock left by a process that is gone (a kill, a power loss) does not stop the next run.
     writeFileSync(lock, `${spawnSync(process.execPath, ["-e", ""]).pid}\n`);
-    // (On the emulator's own URL, not the first run's proxy: another server, so the lines are submitted anew.)
-    const again = await run(["batch", path, "--out", out], { env });
+    // (On the emulator's own URL, not the first run's proxy: another server, so the lines are submitted anew, in an
+    // --out of their own: the first run's report is another server's, refused in its --out.)
+    const again = await run(["batch", path, "--out", join(dir, "twice-again")], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(locks()).toEqual([]);
     expect(emu.stats().jobsCreated).toBe(4);
@@ -1126,13 +1127,17 @@ syncBuiltinESMExports();
     expect((await run(["batch", path, "--out", out], { env })).code).toBe(0);
     const cat = jsonl(join(out, "results.jsonl"))[0];
     // The same path with another line of the same custom_id (as two `<(…)` are both /dev/fd/63): a batch of its own,
-    // not refused, and with --resume not answered with the first one's video.
+    // and with --resume not answered with the first one's video; in the same --out, refused, as the first one's result
+    // would be replaced.
     writeFileSync(path, line("1", "a dog"));
     const dog = await run(["batch", path, "--out", out, "--resume"], { env });
     expect(dog.code, dog.stderr).toBe(2); // nothing of it in the journal: see "--resume that finds no line"
-    const fresh = await run(["batch", path, "--out", out], { env });
+    const refused = await run(["batch", path, "--out", out], { env });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("holds the report of this batch file with other contents");
+    const fresh = await run(["batch", path, "--out", join(dir, "identity-dog")], { env });
     expect(fresh.code, fresh.stderr).toBe(0);
-    const [result] = jsonl(join(out, "results.jsonl"));
+    const [result] = jsonl(join(dir, "identity-dog", "results.jsonl"));
     expect(result.job_id).not.toBe(cat.job_id);
     expect(emu.stats().jobsCreated).toBe(2);
     // Lines no longer in the file are not counted as this batch's.
@@ -1140,15 +1145,18 @@ syncBuiltinESMExports();
     const other = await run(["batch", path, "--out", out], { env });
     expect(other.code, other.stderr).toBe(0);
     expect(emu.stats().jobsCreated).toBe(3);
-    // The same file on another server (a trial run on an emulator, then the API): not refused, not the first's video.
+    // The same file on another server (a trial run on an emulator, then the API): not the first's video; in the same
+    // --out, refused, as the first one's result would be replaced.
     const { emu: second, env: secondEnv } = await emulator();
     try {
-      const there = await run(["batch", path, "--out", out], {
-        env: { ...secondEnv, DECART_JOURNAL: env.DECART_JOURNAL! },
-      });
+      const thereEnv = { ...secondEnv, DECART_JOURNAL: env.DECART_JOURNAL! };
+      const refusedThere = await run(["batch", path, "--out", out], { env: thereEnv });
+      expect(refusedThere.code, refusedThere.stderr).toBe(2);
+      expect(refusedThere.stderr).toContain("holds the report of this batch run on another server");
+      const there = await run(["batch", path, "--out", join(dir, "identity-there")], { env: thereEnv });
       expect(there.code, there.stderr).toBe(0);
       expect(second.stats().jobsCreated).toBe(1);
-      const made = jsonl(join(out, "results.jsonl"))[0].job_id;
+      const made = jsonl(join(dir, "identity-there", "results.jsonl"))[0].job_id;
       expect(second.job(made)).toBeDefined();
       expect(
         journal()

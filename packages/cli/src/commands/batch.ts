@@ -9,7 +9,7 @@ import { AbortError, type ImageModel, invalid, models, type VideoModel } from "@
 import { openPipe } from "@decart/core/node";
 import { requestIdOf } from "../codes.js";
 import { Placeholder } from "../command.js";
-import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions, normalUrl } from "../config.js";
 import { imageRequest, messageOf, UNJOURNALED } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
@@ -81,6 +81,11 @@ interface BatchLine {
   number: number;
   /** The line as given, written back as it is to the errors file. */
   text: string;
+  /**
+   * The line's identity in the journal and the report (`line_hash`): `shortHash` of its JSON in a canonical form (see
+   * `canonicalJson`), so that the line re-formatted (white space, its keys in another order) is the same line.
+   */
+  hash: string;
   customId: string;
   /** The result's file name (see `safeName`). */
   name: string;
@@ -90,8 +95,8 @@ interface BatchLine {
 }
 
 /**
- * How one line ended. `journaled: false` (with `batch`, `line_hash` and `base_url`, which tell this batch's lines apart
- * in a shared `--out` as the journal's records do): a record of the line's job could not be written to the journal;
+ * How one line ended, with `batch`, `line_hash` and `base_url`, which tell this batch's lines apart in a shared `--out`
+ * as the journal's records do. `journaled: false`: a record of the line's job could not be written to the journal;
  * `--resume` takes the job id from here instead.
  */
 type LineResult = {
@@ -100,7 +105,7 @@ type LineResult = {
   job_id?: string | undefined;
   journaled?: false;
   batch?: string;
-  /** With `journaled: false`: the line's hash and the API's URL, as a journal record has them (see `runBatch`). */
+  /** The line's hash and the API's URL, as a journal record has them (see `runBatch`). */
   line_hash?: string;
   base_url?: string;
 } & (
@@ -137,6 +142,18 @@ const LISTENERS_PER_LINE = 8;
 
 /** 16 hex digits of the SHA-256 of `text`: a batch line's identity in the journal, stdin's batch, the lock's name. */
 const shortHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+
+/** `value` as JSON without white space, each object's keys sorted: one text for one request, however it was written. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((key) => [key, v[key]]),
+        )
+      : v,
+  );
 
 /**
  * The most bytes and lines a batch may have (its file, or standard input): one larger is refused (exit 2, nothing
@@ -233,7 +250,7 @@ function batchParser(): { line: (raw: string, number: number) => void; end: () =
         `line ${number}: a batch takes at most ${MAX_BATCH_LINES} lines; split it into several batches (nothing was sent)`,
       );
     }
-    lines.push({ number, text: line, customId, name: name2, model, fields });
+    lines.push({ number, text: line, hash: shortHash(canonicalJson(value)), customId, name: name2, model, fields });
   };
   const end = (): BatchLine[] => {
     if (!lines.length) throw usageError("The batch has no lines");
@@ -500,18 +517,21 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // `<(…)` are both /dev/fd/63, or a line changed since) and it was made on the same server (a trial run on an
     // emulator is not a run on the API). Records written before the hash and the URL were recorded match on the rest.
     const ours = thisBatch(source, batch);
+    // The server by its normalized URL (see `normalUrl`): `HTTP://LOCALHOST:4010/` is the server of
+    // `http://localhost:4010` (a record of an older CLI holds the URL as it was given).
     const server = baseUrlOf(options);
-    const hashes = new Map(lines.map((line) => [line.customId, shortHash(line.text)]));
-    const recorded = (customId: string) => ({ base_url: server, line_hash: hashes.get(customId)! });
+    const onServer = (url: string | undefined) => url === undefined || normalUrl(url) === server;
+    const byId = new Map(lines.map((line) => [line.customId, line]));
+    // A line's hash as an older CLI wrote it, of its text as given (see `BatchLine.hash`): still the line's.
+    const given = new Map(lines.map((line) => [line.customId, shortHash(line.text)]));
+    const sameLine = (customId: string, hash: string | undefined) =>
+      byId.has(customId) && (hash === undefined || hash === byId.get(customId)!.hash || hash === given.get(customId));
+    const recorded = (customId: string) => ({ base_url: server, line_hash: byId.get(customId)!.hash });
     const isOurs = (r: { batch?: string; custom_id?: string; base_url?: string; line_hash?: string }) =>
-      r.custom_id !== undefined &&
-      hashes.has(r.custom_id) &&
-      (r.base_url === undefined || r.base_url === server) &&
-      (r.line_hash === undefined || r.line_hash === hashes.get(r.custom_id)) &&
-      ours(r.batch);
+      r.custom_id !== undefined && sameLine(r.custom_id, r.line_hash) && onServer(r.base_url) && ours(r.batch);
     // Read a line at a time, keeping only the jobs and images of this batch's lines (see `Journal.jobsAndImages`).
     const recordedSoFar = journal.jobsAndImages(
-      (r) => typeof r.custom_id === "string" && hashes.has(r.custom_id) && ours(stringOr(r.batch)),
+      (r) => typeof r.custom_id === "string" && byId.has(r.custom_id) && ours(stringOr(r.batch)),
     );
     const known = new Map<string, JournalJob>();
     for (const job of recordedSoFar.jobs) if (isOurs(job)) known.set(job.custom_id!, job);
@@ -545,7 +565,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // journaled (a run killed between the write and the record, or before the rename) is its answer.
     const unsettledImage = (customId: string) => {
       const unknown = unknownSubmits.get(customId);
-      return unknown?.kind === "image" && unknown.line_hash === hashes.get(customId) ? unknown : undefined;
+      return unknown?.kind === "image" && unknown.line_hash !== undefined && sameLine(customId, unknown.line_hash)
+        ? unknown
+        : undefined;
     };
     const taken = known.size + images.size + adopted.size + unknownSubmits.size;
     // A submit of this batch settled before it made anything (stopped before it was sent, or during a 429's wait): its
@@ -581,6 +603,17 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // one of them the job (its id) or the image (its path) journaled for that line of this batch; else it is refused
     // too, whoever wrote it.
     const other = earlier.map((r) => stringOr(r.batch)).find((b) => b !== undefined && !ours(b));
+    // A report of this batch's file made on another server, or from other contents (the file changed since, another
+    // file at its path): a result of it (a line completed, or a job id that only the report holds) is another
+    // request's, which this batch would replace with a new one's (each line of a report carries its `base_url` and
+    // `line_hash`; one of an older CLI has neither, and is this batch's by its name alone).
+    const apart = earlier.find(
+      (r) =>
+        stringOr(r.batch) !== undefined &&
+        (r.status === "completed" || r.journaled === false) &&
+        byId.has(r.custom_id) &&
+        (!onServer(stringOr(r.base_url)) || !sameLine(r.custom_id, stringOr(r.line_hash))),
+    );
     const unnamed = earlier.filter((r) => stringOr(r.batch) === undefined && lineResult(r));
     const unknown =
       unnamed.length > 0 &&
@@ -589,17 +622,23 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           ? known.get(r.custom_id)?.job_id === r.job_id
           : r.status === "completed" && images.get(r.custom_id) === r.path,
       );
-    if (other !== undefined || unknown) {
+    if (other !== undefined || unknown || apart) {
       const flag = options.out ? `--out ${options.out}` : "--out (the current directory by default)";
+      const lineOf = (r: { custom_id: string }) =>
+        `line ${byId.get(r.custom_id)!.number}, ${quoted(r.custom_id, Infinity)}`;
       throw usageError(
         untrusted(
           `${flag}: ${out} holds the report of ` +
             (other !== undefined
               ? `another batch (${other})`
-              : "a batch that the journal does not know as this one (" +
-                // (Lines naming this batch beside them do not make them its own: a batch writes its name on each.)
-                (earlier.some((r) => stringOr(r.batch) !== undefined) ? "some of its lines name" : "its lines name") +
-                " no batch, and none of them is a job or an image the journal holds for a line of this batch)") +
+              : apart !== undefined
+                ? !onServer(stringOr(apart.base_url))
+                  ? `this batch run on another server (${apart.base_url}, not ${server}: its ${lineOf(apart)})`
+                  : `this batch file with other contents (its ${lineOf(apart)} was another line then)`
+                : "a batch that the journal does not know as this one (" +
+                  // (Lines naming this batch beside them do not make them its own: a batch writes its name on each.)
+                  (earlier.some((r) => stringOr(r.batch) !== undefined) ? "some of its lines name" : "its lines name") +
+                  " no batch, and none of them is a job or an image the journal holds for a line of this batch)") +
             ` in ${resultsPath}; this batch would replace it and that batch's results of the same names. Give ` +
             `another --out (or remove ${resultsPath} to replace them) (nothing was sent)`,
         ),
@@ -720,7 +759,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       // Each line names its batch, which tells another batch's report in the same --out (see above).
       const result: LineResult = unjournaled.has(finished.custom_id)
         ? { ...finished, journaled: false, batch, ...recorded(finished.custom_id) }
-        : { ...finished, batch };
+        : { ...finished, batch, ...recorded(finished.custom_id) };
       results.push(result);
       if (result.status === "failed") failed++;
       output.event(
