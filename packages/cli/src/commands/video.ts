@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import { extname, resolve } from "node:path";
 import { jobContentTypes, type VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
-import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions, normalUrl } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName } from "../files.js";
 import {
@@ -10,6 +11,7 @@ import {
   follow,
   heldSubmit,
   journalExit,
+  resumeCommand,
   SUBMIT_GRACE_MS,
   settleUnmade,
   unsentInterrupt,
@@ -18,7 +20,7 @@ import {
   withInputs,
 } from "../follow.js";
 import { parseInputs, splitArguments, stdinReader } from "../inputs.js";
-import { checkJournalApart, journalsName, openJournal } from "../journal.js";
+import { checkJournalApart, type Journal, journalsName, openJournal } from "../journal.js";
 import { timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, jobModel, submitAndWatch } from "../watch.js";
@@ -30,6 +32,58 @@ export interface VideoOptions extends GlobalOptions {
   model?: string;
   output?: string;
   timeout?: string;
+  /** Submits a new job although the journal holds an unfinished one of the same request (see `checkUnfinished`). */
+  new?: boolean;
+}
+
+/**
+ * The identity of a video request, its model and inputs (a file by its name, size and type, its bytes unread): 16 hex
+ * digits of the SHA-256 of their JSON, each object's keys sorted. Journaled with the job (its `line_hash`).
+ */
+const requestHash = (inputs: Record<string, unknown>): string =>
+  createHash("sha256")
+    .update(
+      JSON.stringify(inputs, (_key, v) =>
+        v instanceof Blob
+          ? { file: (v as File).name, bytes: v.size, type: v.type }
+          : v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(
+                Object.keys(v)
+                  .sort()
+                  .map((key) => [key, v[key]]),
+              )
+            : v,
+      ),
+    )
+    .digest("hex")
+    .slice(0, 16);
+
+/**
+ * Refuses (exit 2, before anything is sent) a `video -o <path>` whose request (`hash`: the model and inputs) the journal
+ * holds a job of, on the same server and for the same path, that has not finished (submitted, or completed and not
+ * saved: a run stopped by `--timeout` or Ctrl-C): a new submit would bill another job for the same video. The message
+ * names the command that gets that job; `--new` submits another all the same. A job saved or failed does not block.
+ */
+function checkUnfinished(journal: Journal, hash: string, path: string, options: VideoOptions, output: Output): void {
+  const server = baseUrlOf(options);
+  const job = journal
+    .jobs((r) => r.line_hash === hash && r.path === path && r.custom_id === undefined)
+    .filter(
+      (j) =>
+        (j.state === "submitted" || j.state === "completed") &&
+        j.base_url !== undefined &&
+        normalUrl(j.base_url) === server,
+    )
+    .at(-1);
+  if (!job) return;
+  throw usageError(
+    untrusted(
+      `-o ${options.output}: job ${job.job_id}, submitted at ${job.submitted_at} for the same model and inputs, has ` +
+        `not finished (the journal ${journal.path}); a new submit would bill another job. Get that one with: ` +
+        `${resumeCommand(output, job.job_id, path, options.timeout)}; or add --new to submit another all the same ` +
+        "(billed) (nothing was sent)",
+    ),
+  );
 }
 
 /**
@@ -112,6 +166,10 @@ async function submitAndFollow(
     await checkOutputFile(options.output, `-o ${options.output}`, { throughLinks: true });
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
   await warnOtherVideoName(output, options.output);
+  // The same request for the same -o (its model and inputs, its path) left unfinished by an earlier run: refused
+  // unless given --new.
+  const hash = options.output === undefined ? undefined : requestHash({ ...inputs, model: jobModel(inputs.model) });
+  if (hash !== undefined && !options.new) checkUnfinished(journal, hash, resolve(options.output!), options, output);
   const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
   const upload = await uploadProgress(output);
   // Recorded before it is sent: killed while it waits for its answer, the CLI leaves in the journal that a job may
@@ -149,7 +207,7 @@ async function submitAndFollow(
       path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
       timeout: options.timeout,
-      recorded: { base_url: baseUrlOf(options), submit_id: submitId },
+      recorded: { base_url: baseUrlOf(options), line_hash: hash, submit_id: submitId },
     }).catch(async (error: unknown) => {
       if ((error as { jobId?: unknown })?.jobId === undefined) await settleUnmade(journal, submitId, { error });
       throw error;

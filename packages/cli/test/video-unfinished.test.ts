@@ -1,0 +1,81 @@
+/**
+ * `decart video … -o file` run again while the journal holds an unfinished job of the same request (model, inputs,
+ * path) on the same server (a run stopped by --timeout or Ctrl-C): refused before anything is sent, naming the command
+ * that gets that job, unless given --new; a finished job, or another request, does not block.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { describe, expect, it } from "vitest";
+import { events, printed, run, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({}, (f) => ({ emu, env, dir } = f), { ownDir: true });
+
+/** `video` with a held job, stopped by its --timeout: exit 5, the job unfinished. Its job id. */
+async function timedOut(args: string[]): Promise<string> {
+  const r = await run(["video", ...args, "--timeout", "0.5"], { env });
+  expect(r.code, r.stderr).toBe(5);
+  return events(r.stdout).find((e) => e.type === "submitted")!.job_id;
+}
+
+describe("video run again with the same request", () => {
+  it("is refused while its job is unfinished, naming `jobs wait`; --new submits another", async () => {
+    const out = join(dir, "lake.mp4");
+    const id = await timedOut(["A lake [hold]", "-o", out]);
+    // Before: each run again submitted (and billed) another job.
+    const again = await run(["video", "A lake [hold]", "-o", out, "--timeout", "0.5"], { env });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain(`job ${id}`);
+    expect(again.stderr).toContain(`${printed(env, "jobs", "wait", id, "-o", out, "--timeout", "0.5")}`);
+    expect(again.stderr).toContain("--new");
+    expect(events(again.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
+    expect(emu.stats().jobsCreated).toBe(1);
+    expect(emu.stats().requests.byRoute.submit ?? 0).toBe(1);
+    // --new: another job, as asked.
+    const other = await timedOut(["A lake [hold]", "-o", out, "--new"]);
+    expect(other).not.toBe(id);
+    expect(emu.stats().jobsCreated).toBe(2);
+  });
+
+  it("with a file input: the same file blocks, another does not", async () => {
+    const clip = join(dir, "clip.mp4");
+    // An MP4 by its first bytes, as the client checks a file input.
+    const mp4 = (size: number) =>
+      Buffer.concat([Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom", "latin1"), Buffer.alloc(size)]);
+    writeFileSync(clip, mp4(4096));
+    const out = join(dir, "snow.mp4");
+    const id = await timedOut(["-m", "lucy-clip", "Make it snow [hold]", `data=@${clip}`, "-o", out]);
+    const again = await run(
+      ["video", "-m", "lucy-clip", "Make it snow [hold]", `data=@${clip}`, "-o", out, "--timeout", "0.5"],
+      {
+        env,
+      },
+    );
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain(`job ${id}`);
+    expect(emu.stats().jobsCreated).toBe(1);
+    // Another file of that name (another size): another request.
+    writeFileSync(clip, mp4(8192));
+    await timedOut(["-m", "lucy-clip", "Make it snow [hold]", `data=@${clip}`, "-o", out]);
+    expect(emu.stats().jobsCreated).toBe(2);
+  });
+
+  it("is not refused once the job is finished, nor for another prompt, path or model", async () => {
+    const out = join(dir, "lake.mp4");
+    const id = await timedOut(["A lake [hold]", "-o", out]);
+    // Another request, or the same one to another file: not blocked.
+    await timedOut(["A river [hold]", "-o", out]);
+    await timedOut(["A lake [hold]", "-o", join(dir, "other.mp4")]);
+    expect(emu.stats().jobsCreated).toBe(3);
+    // The job finished (saved by jobs wait): the same request is a new video.
+    expect(emu.release(id)).toBe(true);
+    const waited = await run(["jobs", "wait", id], { env });
+    expect(waited.code, waited.stderr).toBe(0);
+    const fresh = await run(["video", "A lake [hold]", "-o", out, "--timeout", "0.5"], { env });
+    expect(fresh.code, fresh.stderr).toBe(5);
+    expect(emu.stats().jobsCreated).toBe(4);
+  });
+});
