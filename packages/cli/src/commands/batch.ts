@@ -603,16 +603,18 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // one of them the job (its id) or the image (its path) journaled for that line of this batch; else it is refused
     // too, whoever wrote it.
     const other = earlier.map((r) => stringOr(r.batch)).find((b) => b !== undefined && !ours(b));
-    // A report of this batch's file made on another server, or from other contents (the file changed since, another
-    // file at its path): a result of it (a line completed, or a job id that only the report holds) is another
-    // request's, which this batch would replace with a new one's (each line of a report carries its `base_url` and
-    // `line_hash`; one of an older CLI has neither, and is this batch's by its name alone).
+    // A report of this batch's file made on another server, or from other contents while the journal knows none of
+    // the batch's lines as they are now (another file at its path, every line changed): a result of it (a line
+    // completed, or a job id that only the report holds) is another request's, which this batch would replace with a
+    // new one's. (A line edited in a batch the journal knows is asked for anew, its result replaced: see README.) Each
+    // line of a report carries its `base_url` and `line_hash`; one of an older CLI has neither, and is this batch's by
+    // its name alone.
     const apart = earlier.find(
       (r) =>
         stringOr(r.batch) !== undefined &&
         (r.status === "completed" || r.journaled === false) &&
         byId.has(r.custom_id) &&
-        (!onServer(stringOr(r.base_url)) || !sameLine(r.custom_id, stringOr(r.line_hash))),
+        (!onServer(stringOr(r.base_url)) || (!taken && !settledHere && !sameLine(r.custom_id, stringOr(r.line_hash)))),
     );
     const unnamed = earlier.filter((r) => stringOr(r.batch) === undefined && lineResult(r));
     const unknown =

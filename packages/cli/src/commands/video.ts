@@ -60,20 +60,17 @@ const requestHash = (inputs: Record<string, unknown>): string =>
 
 /**
  * Refuses (exit 2, before anything is sent) a `video -o <path>` whose request (`hash`: the model and inputs) the journal
- * holds a job of, on the same server and for the same path, that has not finished (submitted, or completed and not
- * saved: a run stopped by `--timeout` or Ctrl-C): a new submit would bill another job for the same video. The message
- * names the command that gets that job; `--new` submits another all the same. A job saved or failed does not block.
+ * holds a job of, on the same server and for the same path, that has not finished (submitted, never seen completed: a
+ * run stopped by `--timeout` or Ctrl-C while it waited): a new submit would bill another job for the same video. The
+ * message names the command that gets that job; `--new` submits another all the same. A job saved or failed does not
+ * block, nor one seen completed whose result was not saved (a download cut, or a result the server no longer has, a
+ * 410, which the journal does not tell apart: its run named `jobs result`).
  */
 function checkUnfinished(journal: Journal, hash: string, path: string, options: VideoOptions, output: Output): void {
   const server = baseUrlOf(options);
   const job = journal
     .jobs((r) => r.line_hash === hash && r.path === path && r.custom_id === undefined)
-    .filter(
-      (j) =>
-        (j.state === "submitted" || j.state === "completed") &&
-        j.base_url !== undefined &&
-        normalUrl(j.base_url) === server,
-    )
+    .filter((j) => j.state === "submitted" && j.base_url !== undefined && normalUrl(j.base_url) === server)
     .at(-1);
   if (!job) return;
   throw usageError(
