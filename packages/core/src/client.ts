@@ -433,25 +433,25 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // a result's). A file given as a URL (another server's) is fetched with yours, else the global one (`reading`).
   const own: typeof fetch | undefined = options.fetch || (upload as { fetch?: typeof fetch })?.fetch;
   // Multipart requests (the transport's one object body, a FormData) go through the upload function when there is one;
-  // to your `fetch`, as a Blob with its type (see `multipart`: undici 7's fetch would send Node's FormData as text). A
-  // form this cannot read (React Native's has no `forEach`) goes to your fetch as it is: it is your runtime's.
+  // else to your `fetch` or the global one, as a Blob with its type (see `multipart`: undici 7's fetch, yours or set as
+  // the global one, would send Node's FormData as text). A form this cannot read (React Native's has no `forEach`) goes
+  // as it is: it is your runtime's.
   const fetchImpl: typeof fetch = (input, init) => {
     const form = init?.body;
+    const f = own || g.fetch;
     if (form && typeof form === "object") {
       if (upload) return (upload as typeof fetch)(input, init);
-      if (options.fetch) {
-        let encoded: ReturnType<typeof multipart>;
-        try {
-          encoded = multipart(form as FormData);
-        } catch {
-          return options.fetch(input, init);
-        }
-        const headers = new Headers(init.headers);
-        headers.set("content-type", encoded[1]);
-        return options.fetch(input, { ...init, body: encoded[0], headers });
+      let encoded: ReturnType<typeof multipart>;
+      try {
+        encoded = multipart(form as FormData);
+      } catch {
+        return f(input, init);
       }
+      const headers = new Headers(init.headers);
+      headers.set("content-type", encoded[1]);
+      return f(input, { ...init, body: encoded[0], headers });
     }
-    return (own || g.fetch)(input, init);
+    return f(input, init);
   };
   // `runtime/…` of the user agent (Bun and Deno report Node compatibility); none in a browser.
   const node = g.process?.versions?.node;

@@ -46,20 +46,27 @@ describe("a multipart request through a fetch you give (undici 7's)", () => {
       const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const image = await clientFor(emu).process({ model: models.image("lucy-pro-t2i"), prompt: "x" });
       const data = new File([image], 'sea "blue"\n.png', { type: "image/png" });
+      const prompt = "waves\nand\r\nfoam €";
+      // What Node's fetch sends for the form, then the client's (through the global fetch, then one given).
+      const form = new FormData();
+      form.append("prompt", prompt);
+      form.append("data", data);
+      await fetch(baseUrl, { method: "POST", body: form });
       for (const fetch of [
         undefined,
         ((url, init) => undiciFetch(url as string, init as never)) as typeof globalThis.fetch,
       ])
         await createDecartClient({ apiKey: "k", baseUrl, logger: silent, fetch }).queue.submit({
           model: models.video("lucy-pro-i2v"),
-          prompt: "waves\nand\r\nfoam €",
+          prompt,
           data,
         });
       // The same bytes but for the boundary, which each names in its type.
-      const [global, given] = seen.map(({ type, body }) => body.split(type.split("boundary=")[1]!).join("B"));
-      expect(given).toBe(global);
+      const [node, global, given] = seen.map(({ type, body }) => body.split(type.split("boundary=")[1]!).join("B"));
+      expect(global).toBe(node);
+      expect(given).toBe(node);
       expect(given).toContain('filename="sea %22blue%22%0A.png"');
-      expect(seen[1]!.length).toBe(String(Buffer.byteLength(seen[1]!.body, "latin1")));
+      expect(seen[2]!.length).toBe(String(Buffer.byteLength(seen[2]!.body, "latin1")));
     } finally {
       server.closeAllConnections();
       server.close();
