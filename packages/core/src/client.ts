@@ -984,16 +984,20 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       const { next } = it;
       // `next()`s pending: only then is anything in flight to abort (a loop left at a `yield` cancels its download).
       let waiting = 0;
-      it.next = () => {
+      // Defined, not assigned: under frozen intrinsics (`node --frozen-intrinsics`, SES) an assignment throws, as the
+      // generator's prototype has them read-only.
+      const def = (key: "next" | "return" | "throw", value: (value?: any) => unknown) =>
+        Object.defineProperty(it, key, { value });
+      def("next", () => {
         waiting++;
         return next.call(it).finally(() => waiting--);
-      };
+      });
       for (const key of ["return", "throw"] as const) {
         const method = it[key];
-        it[key] = (value: any) => {
+        def(key, (value) => {
           if (waiting) stop.abort();
           return method.call(it, value);
-        };
+        });
       }
       return it;
     };
