@@ -436,7 +436,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // else to your `fetch` or the global one, as a Blob with its type (see `multipart`: undici 7's fetch, yours or set as
   // the global one, would send Node's FormData as text). A form this cannot read (React Native's has no `forEach`) goes
   // as it is: it is your runtime's.
+  // Every request is `cache: "no-store"` where this runtime's Request knows the option: a fetch that caches GETs by
+  // default (Next.js 14's, in server components) would answer a watch's status reads with the first `pending`. Where it
+  // does not (Cloudflare Workers before their `cache_option_enabled`), the option is not set: it would throw.
+  const noStore = "cache" in (g.Request?.prototype ?? {});
   const fetchImpl: typeof fetch = (input, init) => {
+    if (noStore) init = { ...init, cache: "no-store" };
     const form = init?.body;
     const f = own || g.fetch;
     if (form && typeof form === "object") {
@@ -447,7 +452,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       } catch {
         return f(input, init);
       }
-      const headers = new Headers(init.headers);
+      const headers = new Headers(init!.headers);
       headers.set("content-type", encoded[1]);
       return f(input, { ...init, body: encoded[0], headers });
     }
