@@ -129,7 +129,8 @@ export async function toBlob(
     // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
     if (isBuffer(value)) return sized(new Blob([value as BlobPart]));
     // (An abort before the call is heard by no listener.)
-    signal?.throwIfAborted();
+    // (Not `throwIfAborted`, which a polyfill's signal may lack.)
+    if (signal?.aborted) throw signal.reason;
     if (url) {
       const response = await until(fetchImpl(url, { signal: readSignal }));
       ({ status } = response);

@@ -1,7 +1,7 @@
 import type { DelayFunction, PollContext, PollOptions, PollSchedule } from "./types.js";
 
-/** Per signal given to calls: what its one listener (the set itself) runs. */
-const shared = new WeakMap<AbortSignal, Set<() => void> & EventListenerObject>();
+/** Per signal given to calls: its one listener, and what that runs (`s`). */
+const shared = new WeakMap<AbortSignal, (() => void) & { s: Set<() => void> }>();
 
 /**
  * Runs `then` when `signal` aborts, and answers what stops that: one listener per signal, shared by every request and
@@ -13,19 +13,21 @@ export const onAbort = (signal: AbortSignal | undefined, then: () => void): (() 
   if (!signal) return () => {};
   let all = shared.get(signal);
   if (!all) {
-    const set = new Set<() => void>();
-    all = Object.assign(set, {
-      handleEvent() {
-        for (const f of set) f();
+    // A function, not an object with `handleEvent`: a polyfill's signal (abort-controller's) calls its listeners.
+    const s = new Set<() => void>();
+    all = Object.assign(
+      () => {
+        for (const f of s) f();
       },
-    });
+      { s },
+    );
     shared.set(signal, all);
     signal.addEventListener("abort", all);
   }
-  all.add(then);
+  all.s.add(then);
   return () => {
     // (Once: a second call finds it gone, and leaves a set made since as it is.)
-    if (all.delete(then) && !all.size) {
+    if (all.s.delete(then) && !all.s.size) {
       signal.removeEventListener("abort", all);
       shared.delete(signal);
     }

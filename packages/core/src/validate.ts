@@ -171,7 +171,8 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
   integer: Number.isInteger,
   number: Number.isFinite,
   file: isFileInput,
-  signal: (v) => v instanceof AbortSignal,
+  // By its tag too, as a Blob: another realm's (an iframe's) is no `instanceof` this one's, nor a polyfill's.
+  signal: (v) => v instanceof AbortSignal || tagOf(v) === "AbortSignal",
 };
 
 /**
@@ -243,7 +244,7 @@ export function checkSchema(
         type === "file"
           ? "a file, a stream, bytes or an http(s) URL"
           : type === "signal"
-            ? "an AbortSignal"
+            ? "an AbortSignal: an AbortController's signal (a polyfill's tagged \"AbortSignal\")"
             : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
       );
     }

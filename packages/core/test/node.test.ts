@@ -541,7 +541,11 @@ describe("@decart/core/node", () => {
         [{ temporaryPath: "x.partial" }, "temporaryPath", 'must be a function (got "x.partial")'],
         [{ maxRetries: "2" }, "maxRetries", 'must be an integer (got "2")'],
         [{ maxRetries: -1 }, "maxRetries", "must be 0 or more (got -1)"],
-        [{ signal: {} }, "signal", "must be an AbortSignal (got an object)"],
+        [
+          { signal: {} },
+          "signal",
+          "must be an AbortSignal: an AbortController's signal (a polyfill's tagged \"AbortSignal\") (got an object)",
+        ],
         [
           Object.defineProperty({}, "onProgress", {
             enumerable: true,
