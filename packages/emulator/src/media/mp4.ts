@@ -28,6 +28,9 @@ export interface VideoAccessUnit {
 export async function muxH264ToMp4(units: readonly VideoAccessUnit[], opts: MuxOptions): Promise<Uint8Array> {
   const target = new BufferTarget();
   const output = new Output({ format: new Mp4OutputFormat({ fastStart: "in-memory" }), target });
+  // No tags, in an object without a prototype: mediabunny reads its tags with `for…in`, which would take a property
+  // someone added to Object.prototype for a tag it does not know, and throw (every video render failed).
+  output.setMetadataTags(Object.create(null));
   const source = new EncodedVideoPacketSource("avc");
   output.addVideoTrack(source, { frameRate: opts.fps });
   await output.start();
