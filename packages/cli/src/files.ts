@@ -851,7 +851,7 @@ export function writesInPlace(path: string): boolean {
  * (`/dev/tty`, `/dev/pts/3`, `/dev/ttyS0`, another process's descriptor) is told by what it is, never opened, since
  * opening a device changes it (a serial port resets what is on it, a watchdog arms; see `sessionBound`): on Linux by
  * its device number (the pseudo-terminals', the consoles', or one of the `tty` class in `/sys/dev/char`), elsewhere by
- * the name its links lead to (`/dev/tty…`, `/dev/cu.…`, `/dev/pts/…`, `/dev/pty…`, `/dev/console`, `/dev/ptmx`).
+ * the name its links lead to (see `terminalName`).
  * `/dev/tty` in a process without a controlling terminal (cron, CI, `docker run` without `-t`; `/proc/self/stat` says
  * so) throws ENXIO, which its write would have met once the result was paid for.
  */
@@ -859,7 +859,7 @@ function isTerminal(path: string, stats: Stats | undefined): boolean {
   const descriptor = descriptorOf(path);
   if (descriptor?.own) return isatty(descriptor.fd);
   if (!stats?.isCharacterDevice()) return false;
-  if (process.platform !== "linux") return /^\/dev\/(tty|cu\.|pts\/|pty|console$|ptmx$)/.test(finalTarget(path).path);
+  if (process.platform !== "linux") return terminalName(finalTarget(path).path);
   // Linux's device numbers (glibc's encoding): 2-5 the old pseudo-terminals, the consoles, serial ports, `/dev/tty`
   // and `/dev/ptmx`; 136-143 the pseudo-terminals of `/dev/pts`, which have no entry in `/sys`.
   const major = (Math.floor(stats.rdev / 2 ** 8) & 0xfff) | (Math.floor(stats.rdev / 2 ** 32) & ~0xfff);
@@ -873,6 +873,13 @@ function isTerminal(path: string, stats: Stats | undefined): boolean {
     return false;
   }
 }
+
+/**
+ * Whether a device's path names a terminal where device numbers do not tell (macOS, the BSDs): `/dev/tty…`, `/dev/pts/…`,
+ * `/dev/pty…`, `/dev/console`, `/dev/ptmx`, and the serial ports' call-out names, macOS's `/dev/cu.…`, FreeBSD's and
+ * OpenBSD's `/dev/cua…` (`cuau0`, `cuaU0`, `cua00`), NetBSD's `/dev/dty…`.
+ */
+export const terminalName = (path: string): boolean => /^\/dev\/(tty|cu\.|cua|dty|pts\/|pty|console$|ptmx$)/.test(path);
 
 /** Whether this process has a controlling terminal (the 7th field of `/proc/self/stat`; true where it is unknown). */
 function controllingTerminal(): boolean {
