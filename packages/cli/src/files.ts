@@ -615,9 +615,13 @@ async function existingRealpath(path: string): Promise<string> {
  * another user's in a sticky directory). A usage error (exit 2) otherwise: a result that was paid for is not lost to a
  * typo.
  */
-export async function checkOutputFile(path: string, what: string, { throughLinks = false } = {}): Promise<void> {
+export async function checkOutputFile(
+  path: string,
+  what: string,
+  { throughLinks = false, writer }: { throughLinks?: boolean; writer?: Writer } = {},
+): Promise<void> {
   checkShownPath(path, what);
-  if (await checkOutputKind(path, what)) return;
+  if (await checkOutputKind(path, what, writer)) return;
   const written = throughLinks ? await savedThrough(resolve(path)) : resolve(path);
   // The temporary file beside it has the longer name; most file systems take 255 bytes.
   const longest = Buffer.byteLength(basename(temporaryPath(written)));
@@ -914,6 +918,13 @@ export function ownStreamAt(path: string): "stdout" | "stderr" | undefined {
   return undefined;
 }
 
+/** What writes a file `checkOutputKind` checks, as its refusal of stdout's file says: its name, and what to give instead. */
+export interface Writer {
+  name: string;
+  other: string;
+}
+const RESULT: Writer = { name: "the result", other: "give another file for the result" };
+
 /**
  * Whether `path` ends as only a directory's name can: in a separator (`/`, and `\` on Windows), or in `.` or `..`
  * after one or alone (the empty path too, the current directory).
@@ -931,7 +942,7 @@ export const endsAsDirectory = (path: string): boolean =>
  * command's stdout or stderr is sent to (`-o out.mp4 > out.mp4`), which the result would replace. Answers whether it is a stream,
  * which is checked to be writable (by its mode: a device is never opened before the result is there, see `isTerminal`).
  */
-export async function checkOutputKind(path: string, what: string): Promise<boolean> {
+export async function checkOutputKind(path: string, what: string, writer = RESULT): Promise<boolean> {
   // Looked up as given: `resolve` drops a trailing separator, so `-o out/` would be written as the file `out`.
   const directoryForm = endsAsDirectory(path);
   const stats = await stat(directoryForm ? join(resolve(path), sep) : path).catch(() => undefined);
@@ -952,9 +963,9 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
     if (own) {
       const redirect = own === "stdout" ? ">" : "2>";
       throw usageError(
-        `${what}: ${resolve(path)} is the file this command's ${own} is sent to (${redirect} ${path}): the result would ` +
-          `replace it, and the ${own === "stdout" ? "events" : "lines"} written there would be lost; send ${own} ` +
-          "to another file or a pipe, or give another file for the result (nothing was sent)",
+        `${what}: ${resolve(path)} is the file this command's ${own} is sent to (${redirect} ${path}): ${writer.name} ` +
+          `would replace it, and the ${own === "stdout" ? "events" : "lines"} written there would be lost; send ${own} ` +
+          `to another file or a pipe, or ${writer.other} (nothing was sent)`,
       );
     }
     if (stats.isFile()) return false;

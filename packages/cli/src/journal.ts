@@ -292,7 +292,10 @@ export async function openJournal(
     () => false,
   );
   await (write
-    ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what, { throughLinks: !there })
+    ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what, {
+        throughLinks: !there,
+        writer: { name: "the journal's compaction", other: "give another journal (--journal or DECART_JOURNAL)" },
+      })
     : checkReadableFile(path, what));
   if (write) await checkAppendable(path, what);
   const journal = new Journal(path, { what });

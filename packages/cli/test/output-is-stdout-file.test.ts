@@ -67,4 +67,26 @@ describe("-o naming the file stdout or stderr is sent to", () => {
     expect(saved.code, saved.other).toBe(0);
     expect(events(saved.written).find((e) => e.type === "saved")).toMatchObject({ path: out });
   });
+
+  it("a batch's report (> results.jsonl) or the journal (2>> jobs.jsonl): refused, naming what writes it and what to give instead", async () => {
+    writeFileSync(join(dir, "b.jsonl"), `${JSON.stringify({ custom_id: "a", prompt: "A lake" })}\n`);
+    const report = join(dir, "results.jsonl");
+    const batch = await runInto(["batch", "b.jsonl", "--no-color"], report, 1);
+    expect(batch.code, batch.other).toBe(2);
+    expect(batch.other).toContain(
+      `--out .: ${report} is the file this command's stdout is sent to (> ${report}): the batch would replace it, ` +
+        "and the events written there would be lost; send stdout to another file or a pipe, or give --out another " +
+        "directory (nothing was sent)",
+    );
+    const journal = env.DECART_JOURNAL!;
+    writeFileSync(journal, "");
+    const video = await runInto(["video", "A lake", "-o", join(dir, "v.mp4"), "--no-color"], journal, 2);
+    expect(video.code, video.other).toBe(2);
+    expect(video.written).toContain(
+      `is the file this command's stderr is sent to (2> ${journal}): the journal's compaction would replace it, and ` +
+        "the lines written there would be lost; send stderr to another file or a pipe, or give another journal " +
+        "(--journal or DECART_JOURNAL) (nothing was sent)",
+    );
+    expect(emu.stats().requests.total).toBe(0);
+  });
 });

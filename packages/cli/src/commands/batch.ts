@@ -455,7 +455,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   // What is there already where the batch writes: a file is replaced, a stream (a named pipe, /dev/null …) written in
   // place; a directory, a socket or a block device is refused now, not once the lines are paid for.
   for (const path of [resultsPath, errorsPath, unknownPath, ...written])
-    await checkOutputKind(path, `--out ${options.out ?? "."}`);
+    await checkOutputKind(path, `--out ${options.out ?? "."}`, {
+      name: "the batch",
+      other: "give --out another directory",
+    });
   const journal = await openJournal(options.journal, { warn: warnOf(output) });
   // One run of a batch at a time with one journal: a second run (a CI retry, another terminal) would find none of the
   // first run's lines journaled yet, and submit, and bill, every one again. Its lock files beside the journal (named by
