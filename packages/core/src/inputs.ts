@@ -213,20 +213,22 @@ const hear = (value: any) =>
 
 /**
  * A Blob labelled `application/octet-stream` (as storage and CDNs serve files; the client takes it), or with no type
- * (bytes given as a file input), typed by its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`),
- * `image/png` or `image/jpeg` by their signature. Else as it came (the same bytes, not copied); one labelled otherwise
+ * (bytes given as a file input), typed by its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`;
+ * not an ISO file of an image's brand, HEIC or AVIF), `image/png` or `image/jpeg` by their signature. Else as it came (the same bytes, not copied); one labelled otherwise
  * is not read, and a value that is no Blob (a stream) is answered as it is. A result or image of the API's is answered
  * so; a file input is checked so (`resolveFiles`), and sent as given.
  */
 export const typed = async (blob: Blob): Promise<Blob> => {
   if (!/^(application\/octet-stream)?$/.test(mediaOf(`${blob.type}`))) return blob;
-  const head = new Uint8Array(await blob.slice(0, 8).arrayBuffer());
+  const head = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
   const [a, b, c] = head;
-  const type = isMp4Start(head)
-    ? "video/mp4"
-    : a === 0x89 && b === 0x50
-      ? "image/png"
-      : a === 0xff && b === 0xd8 && c === 0xff && "image/jpeg";
+  // (An ISO file of an image's brand, HEIC or AVIF: `ftyp` then `heic`, `avif`, `mif1` …, is no MP4.)
+  const type =
+    isMp4Start(head) && !/^(avi|he[iv]|mif|msf)/.test(String.fromCharCode(...head.subarray(8, 11)))
+      ? "video/mp4"
+      : a === 0x89 && b === 0x50
+        ? "image/png"
+        : a === 0xff && b === 0xd8 && c === 0xff && "image/jpeg";
   return type ? new Blob([blob], { type }) : blob;
 };
 

@@ -64,3 +64,22 @@ it("validateInputs: false reads nothing: the server is left to judge", async () 
   const [, sent] = await refusal(() => client.queue.submit({ model: v2v, prompt: "edit", data: PNG }));
   expect(sent).toBe(1);
 });
+
+// An ISO file of an image's brand (HEIC, AVIF: `ftyp` then `heic`, `avif`, `mif1` …) begins as an MP4 does: it is no
+// video, and is left to the rules a file of no type is held to (the server judges it), not refused as `video/mp4`.
+const iso = (brand: string) =>
+  Uint8Array.from(
+    Buffer.concat([Buffer.from("00000018", "hex"), Buffer.from(`ftyp${brand}\0\0\0\0${brand}`), Buffer.alloc(64)]),
+  );
+
+it.each([
+  ["AVIF bytes", iso("avif")],
+  ["a HEIC File of no type", new File([iso("heic")], "IMG_0001.HEIC")],
+  ["a HEIF Blob labelled application/octet-stream", new Blob([iso("mif1")], { type: "application/octet-stream" })],
+])("%s where an image goes: not taken for an MP4, sent", async (_, data) => {
+  const [error, sent] = await refusal(() =>
+    env.client.process({ model: models.image("lucy-pro-i2i"), prompt: "x", data }),
+  );
+  expect(error?.message).not.toMatch(/video\/mp4/);
+  expect(sent).toBe(1);
+});
