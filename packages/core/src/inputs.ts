@@ -222,9 +222,9 @@ export const typed = async (blob: Blob): Promise<Blob> => {
   if (!/^(application\/octet-stream)?$/.test(mediaOf(`${blob.type}`))) return blob;
   const head = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
   const [a, b, c] = head;
-  // (An ISO file of an image's brand, HEIC or AVIF: `ftyp` then `heic`, `avif`, `mif1` …, is no MP4.)
+  // (An ISO file of an image's brand, HEIC or AVIF: `ftyp` then `heic`, `avif`, `mif1`, `miaf` …, is no MP4.)
   const type =
-    isMp4Start(head) && !/^(avi|he[iv]|mif|msf)/.test(String.fromCharCode(...head.subarray(8, 11)))
+    isMp4Start(head) && !/^(avi|he[iv]|mi[af]|msf)/.test(String.fromCharCode(...head.subarray(8, 11)))
       ? "video/mp4"
       : a === 0x89 && b === 0x50
         ? "image/png"

@@ -76,6 +76,7 @@ it.each([
   ["AVIF bytes", iso("avif")],
   ["a HEIC File of no type", new File([iso("heic")], "IMG_0001.HEIC")],
   ["a HEIF Blob labelled application/octet-stream", new Blob([iso("mif1")], { type: "application/octet-stream" })],
+  ["a HEIF Blob of brand miaf, of no type", new Blob([iso("miaf")])],
 ])("%s where an image goes: not taken for an MP4, sent", async (_, data) => {
   const [error, sent] = await refusal(() =>
     env.client.process({ model: models.image("lucy-pro-i2i"), prompt: "x", data }),
