@@ -4,11 +4,11 @@
  * began are that pause's. On virtual time (the pacer's clock and timers are the test scheduler's).
  */
 import { createDecartClient, models, RateLimitError } from "@decart/core";
-import { asyncScheduler, lastValueFrom, type SchedulerLike, toArray } from "rxjs";
+import { type SchedulerLike, VirtualTimeScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { submitAll } from "../src/batch.js";
+import { type BatchEvent, submitAll } from "../src/batch.js";
 import { createPacer, throughPacer } from "../src/pacing.js";
-import { limitingServer, seeded } from "./helpers.js";
+import { limitingServer, seeded, until } from "./helpers.js";
 import { marbles, silent } from "./marbles.js";
 
 const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
@@ -81,6 +81,12 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
   it("is one step of the floor: the client's gate, closing anew for each 429, does not step it again", async () => {
     const N = 6;
     const M = 8;
+    // On virtual time: the batch's timers run when the test says, and the client's clock (its gate, the batch's
+    // pauses) reads that time, stepped 3 ms at each 429 the client reads: the burst's answers are read 3 ms apart, each
+    // closing the client's gate anew, however fast the machine reads them or when a timer of its fires (on real time,
+    // a loaded machine read them over 100 ms apart, and the pause grew by as much: a wait of 146 ms, near the bound).
+    const scheduler = new VirtualTimeScheduler();
+    let step = 0;
     // The first N submits are held until the Nth comes, then all answered 429 with Retry-After: 0 at once; any other
     // submit makes a job; every status read answers it completed.
     const { seen, baseUrl, close } = await limitingServer({ refuse: N, retryAfter: "0", together: N });
@@ -92,39 +98,52 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
         random: seeded(7),
         // Its status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler: the waits recorded
         // below are the batch's alone (its pauses, their spread, its resends), not the poll schedule's.
-        poll: { initialDelayMs: 10, intervalMs: 15, delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+        poll: {
+          now: () => scheduler.now() + step,
+          initialDelayMs: 10,
+          intervalMs: 15,
+          delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        },
       });
-      // The client's gate's closings, and every wait the batch's pacer schedules (its pauses, what is left of them when
-      // a submit comes to it, and the spread after them), as it computes them: on the scheduler the batch is given.
+      // The client's gate's closings (subscribed before the batch: the clock steps before the batch hears of the 429
+      // that closed it), and every wait the batch's pacer schedules (its pauses, what is left of them when a submit
+      // comes to it, and the spread after them), as it computes them: on the scheduler the batch is given.
       const closings: number[] = [];
-      client.rateLimit.subscribe(({ waitMs }) => closings.push(waitMs));
+      client.rateLimit.subscribe(({ waitMs }) => {
+        closings.push(waitMs);
+        step += 3;
+      });
       const waits: number[] = [];
-      const scheduler: SchedulerLike = {
-        now: () => asyncScheduler.now(),
+      const batchScheduler: SchedulerLike = {
+        now: () => scheduler.now(),
         schedule: (work: any, delay?: number, state?: unknown) => {
           waits.push(delay ?? 0);
-          return asyncScheduler.schedule(work, delay, state);
+          return scheduler.schedule(work, delay, state);
         },
       };
       const model = models.video("lucy-pro-t2v");
-      const events = await lastValueFrom(
-        submitAll(
-          client,
-          Array.from({ length: M }, (_, i) => ({ model, prompt: `p${i}` })),
-          { concurrency: M, download: false, scheduler },
-        ).pipe(toArray()),
-      );
+      const events: BatchEvent[] = [];
+      let ended = false;
+      submitAll(
+        client,
+        Array.from({ length: M }, (_, i) => ({ model, prompt: `p${i}` })),
+        { concurrency: M, download: false, scheduler: batchScheduler },
+      ).subscribe({ next: (e) => events.push(e), complete: () => (ended = true) });
+      // The whole burst read (the gate closed N times, 3 ms apart) before the batch's time runs.
+      await until(() => closings.length === N);
+      while (!ended) {
+        scheduler.flush();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
       expect(events.filter((e) => e.type === "error")).toEqual([]);
       expect(events.at(-1)!.summary).toMatchObject({ total: M, submitted: M, completed: M, failed: 0 });
       expect(seen.posts).toBe(M + N);
-      // The burst closed the client's gate more than once (each 429 a little later than the one before), each closing
-      // the floor's first step, as the client waits after a first 429.
-      expect(closings.length).toBeGreaterThan(1);
-      expect(new Set(closings)).toEqual(new Set([50]));
-      // The batch's pauses are the floor's first step (50 ms), grown at most by the burst's own spread (its 429s read a
-      // few ms apart; tens of ms on a loaded machine). Copied as steps, the closings doubled it once per 429: 100, 200,
-      // 400, 800 ms. (Not a timing: these are the lengths the pacer computes; 190 leaves the spread room.)
-      expect(waits.filter((ms) => ms >= 190)).toEqual([]);
+      // Each 429 of the burst closed the client's gate for the floor's first step, as the client waits after a first
+      // 429.
+      expect(closings).toEqual(Array(N).fill(50));
+      // The batch's pauses are the floor's first step (50 ms), grown by the burst's own spread (15 ms), the spread
+      // after them under 50 ms. Copied as steps, the closings doubled it once per 429: 100, 200, 400, 800 ms.
+      expect(waits.filter((ms) => ms >= 100)).toEqual([]);
     } finally {
       await close();
     }
