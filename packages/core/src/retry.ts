@@ -333,9 +333,14 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     },
     /**
      * The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left (≤ 0: none), the
-     * wave that last moved it later]`.
+     * wave that last moved it later, its length]`.
      */
-    pending: (waited: number): [number, number, number] => [closing, closing !== waited ? left() : 0, grown],
+    pending: (waited: number): [number, number, number, number] => [
+      closing,
+      closing !== waited ? left() : 0,
+      grown,
+      span,
+    ],
     /** A held call's number, in the order calls were held (see `spread`); `sent` when it goes, is aborted or fails. */
     hold() {
       const i = ++issued;
@@ -414,11 +419,13 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // Whether the attempt about to be made was held by the rate-limit gate (`1`), and its number while held (`hold`).
   let after = 0;
   let ticket = 0;
-  // The gate's wave when the last attempt was sent, and that of the call's latest 429 (`close`).
+  // The gate's wave when the last attempt was sent, and that of the call's latest 429 (`close`), and the pause taken
+  // from its budget for that wave.
   let sent = 0;
   let mine = 0;
+  let own = 0;
   for (let n = 0; ; n++) {
-    const [until, left, grown] = policy.gate.pending(waited);
+    const [until, left, grown, span] = policy.gate.pending(waited);
     if (left > 0) {
       // (A held call that ends here, aborted or failing, gives up its place at the gate: `sent`.)
       try {
@@ -427,8 +434,12 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         // in that `JobTimeoutError`, this error its cause, as a watch's read ends. Its message gives the wait in whole
         // ms (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`). The rest
         // of a pause grown only by the 429s of the call's own wave (its burst's, answered after its own) is one pause
-        // with the one it waited: waited, not taken from its budget.
+        // with the one it waited: only what a longer `Retry-After` of its burst adds to it is taken from its budget.
         if (grown > mine) spare -= left;
+        else if (span > own) {
+          spare -= Math.min(left, span - own);
+          own = span;
+        }
         if (spare < 0 || policy.now() + left > deadline) {
           const error = unsent(
             new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
@@ -503,11 +514,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       // Every 429 of the API closes the gate, also one this call does not retry (a watch's status read retries in the
       // engine): for its `Retry-After`, else the floor (no `random` asked). The caller that closed it waits once
       // (below), not a second time at the gate.
-      waited = policy.gate.close(
-        wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, () => 0),
-        error.requestId,
-        sent,
-      );
+      own = wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, () => 0);
+      waited = policy.gate.close(own, error.requestId, sent);
       mine = sent + 1;
     }
     if (threw) {

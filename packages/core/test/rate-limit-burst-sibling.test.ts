@@ -1,0 +1,91 @@
+/**
+ * A burst's pause is one pause, yet not free: a sibling 429 of the same burst that asks a longer `Retry-After` than the
+ * call's own grows the call's wait by the difference, counted against its budget (the client's `timeoutMs`: what a
+ * plain call waits in all, the rate-limit gate included). A call whose budget that difference outruns fails at once,
+ * not sent, as at any gate shut past its budget; one within it is sent again after the longer pause. Over HTTP, against
+ * a purpose-built server that holds both submits until both have come, then answers them 429 one by one, 5 ms apart;
+ * on time that passes only in waits, each let go once every submit waits or has ended.
+ */
+import type { ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import { createDecartClient, models } from "../src/index.js";
+import { json, serve, silent, until } from "./helpers.js";
+
+const JOB = `job_${"cd".repeat(16)}`;
+
+async function burst(retryAfters: string[]) {
+  const n = retryAfters.length;
+  const held: ServerResponse[] = [];
+  const server = await serve((req, res) => {
+    if (req.method === "POST" && server.arrived() <= n) held.push(res);
+    else json(res, 200, { job_id: JOB, status: "pending" });
+  });
+  let t = 0;
+  const waits: { end: number; go: () => void }[] = [];
+  try {
+    const client = createDecartClient({
+      apiKey: "k",
+      baseUrl: server.url,
+      logger: silent,
+      timeoutMs: 10_000,
+      random: () => 0.5,
+      poll: {
+        now: () => t,
+        delay: (ms, signal) =>
+          new Promise((go, fail) => {
+            waits.push({ end: t + ms, go });
+            signal?.addEventListener("abort", () => fail(signal.reason));
+          }),
+      },
+    });
+    let closings = 0;
+    client.rateLimit.subscribe(() => closings++);
+    let ended = 0;
+    const model = models.video("lucy-pro-t2v");
+    // Each submit's outcome and the clock when it ended.
+    const submits = retryAfters.map((_, i) =>
+      client.queue
+        .submit({ model, prompt: `p${i}` })
+        .then(
+          (r) => ({ at: t, got: r.job_id }),
+          (e: Error) => ({ at: t, got: e.message }),
+        )
+        .finally(() => ended++),
+    );
+    await until(() => held.length === n);
+    for (const [i, res] of held.entries()) {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": retryAfters[i]! });
+      res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
+      await until(() => closings === i + 1);
+      t += 5;
+    }
+    while (ended < n) {
+      await until(() => ended + waits.length === n);
+      waits.sort((a, b) => a.end - b.end);
+      const next = waits.shift();
+      if (!next) continue;
+      t = Math.max(t, next.end);
+      next.go();
+    }
+    return { outcomes: await Promise.all(submits), posts: server.seen.filter((r) => r.method === "POST").length };
+  } finally {
+    await server.close();
+  }
+}
+
+describe("a sibling 429 of the same burst asking a longer Retry-After", () => {
+  it("past the budget: the call answered first fails at once, not sent, as at a gate shut past its budget", async () => {
+    // Budget 10 s: the first asks 2 s, its sibling 60 s (which fails itself at once: beyond its budget).
+    const { outcomes, posts } = await burst(["2", "60"]);
+    expect(outcomes[0]!.got).toMatch(/not sent, rate-limited for \d+ ms more/);
+    expect(outcomes[0]!.at).toBeLessThanOrEqual(10_000);
+    expect(posts).toBe(2);
+  });
+
+  it("within the budget: the call answered first is sent again after the longer pause, and succeeds", async () => {
+    // The first asks 2 s, its sibling 10 s, the whole budget: the 8 s it adds, answered 5 ms later, fit exactly.
+    const { outcomes, posts } = await burst(["2", "10"]);
+    expect(outcomes.map((o) => o.got)).toEqual([JOB, JOB]);
+    expect(posts).toBe(4);
+  });
+});
