@@ -434,11 +434,15 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         // in that `JobTimeoutError`, this error its cause, as a watch's read ends. Its message gives the wait in whole
         // ms (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`). The rest
         // of a pause grown only by the 429s of the call's own wave (its burst's, answered after its own) is one pause
-        // with the one it waited: only what a longer `Retry-After` of its burst adds to it is taken from its budget.
+        // with the one it waited: what a longer `Retry-After` of its burst adds to it is taken from its budget, and so is
+        // the time between their answers beyond a second (a request of that wave answered long after: a new pause).
         if (grown > mine) spare -= left;
-        else if (span > own) {
-          spare -= Math.min(left, span - own);
-          own = span;
+        else {
+          const more = Math.min(left, Math.max(span - own, left - 1e3));
+          if (more > 0) {
+            spare -= more;
+            own += more;
+          }
         }
         if (spare < 0 || policy.now() + left > deadline) {
           const error = unsent(

@@ -4,7 +4,8 @@
  * plain call waits in all, the rate-limit gate included). A call whose budget that difference outruns fails at once,
  * not sent, as at any gate shut past its budget; one within it is sent again after the longer pause. Over HTTP, against
  * a purpose-built server that holds both submits until both have come, then answers them 429 one by one, 5 ms apart;
- * on time that passes only in waits, each let go once every submit waits or has ended.
+ * on time that passes only in waits, each let go once every submit waits or has ended. A 429 of that wave answered
+ * long after the first (a slow request) is a new pause for the budget, as a later wave's is.
  */
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
@@ -13,12 +14,17 @@ import { json, serve, silent, until } from "./helpers.js";
 
 const JOB = `job_${"cd".repeat(16)}`;
 
-async function burst(retryAfters: string[]) {
+// Each 429 answered `gap` ms after the one before.
+async function burst(retryAfters: string[], gap = 5) {
   const n = retryAfters.length;
+  // The first request of each submit, by its prompt's number (`p0`, `p1` …): answered in that order, whichever came first.
   const held: ServerResponse[] = [];
-  const server = await serve((req, res) => {
-    if (req.method === "POST" && server.arrived() <= n) held.push(res);
-    else json(res, 200, { job_id: JOB, status: "pending" });
+  let count = 0;
+  const server = await serve((req, res, body) => {
+    if (req.method === "POST" && server.arrived() <= n) {
+      held[+/\r\n\r\np(\d+)\r\n/.exec(body.toString())![1]!] = res;
+      count++;
+    } else json(res, 200, { job_id: JOB, status: "pending" });
   });
   let t = 0;
   const waits: { end: number; go: () => void }[] = [];
@@ -52,12 +58,12 @@ async function burst(retryAfters: string[]) {
         )
         .finally(() => ended++),
     );
-    await until(() => held.length === n);
+    await until(() => count === n);
     for (const [i, res] of held.entries()) {
+      if (i) t += gap;
       res.writeHead(429, { "content-type": "application/json", "retry-after": retryAfters[i]! });
       res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
       await until(() => closings === i + 1);
-      t += 5;
     }
     while (ended < n) {
       await until(() => ended + waits.length === n);
@@ -72,6 +78,18 @@ async function burst(retryAfters: string[]) {
     await server.close();
   }
 }
+
+describe("a 429 to a request sent before the pause, answered long after the first", () => {
+  it("is a new pause for the budget: the call answered first, its budget spent, fails at once, not sent", async () => {
+    // Budget 10 s: the first asks 10 s; the other request, in flight all along, is answered 7 s later and asks 6 s,
+    // which holds the gate 3 s past the first's pause.
+    const { outcomes, posts } = await burst(["10", "6"], 7_000);
+    expect(outcomes[0]!.got).toMatch(/not sent, rate-limited for 3000 ms more/);
+    expect(outcomes[0]!.at).toBeLessThanOrEqual(10_000);
+    expect(outcomes[1]!.got).toBe(JOB);
+    expect(posts).toBe(3);
+  });
+});
 
 describe("a sibling 429 of the same burst asking a longer Retry-After", () => {
   it("past the budget: the call answered first fails at once, not sent, as at a gate shut past its budget", async () => {
