@@ -40,6 +40,20 @@ describe("video run again with the same request", () => {
     expect(emu.stats().jobsCreated).toBe(2);
   });
 
+  it("a job left unfinished does not block once --new made a later one of the same request", async () => {
+    const out = join(dir, "lake.mp4");
+    // Left unfinished for good (the server may no longer know it: `jobs wait` answers 404), then a new take asked for.
+    await timedOut(["A lake [hold]", "-o", out]);
+    const other = await timedOut(["A lake [hold]", "-o", out, "--new"]);
+    expect(emu.release(other)).toBe(true);
+    const waited = await run(["jobs", "wait", other], { env });
+    expect(waited.code, waited.stderr).toBe(0);
+    // The latest job of the request is saved: the same request is a new video (before, the first job refused it).
+    const fresh = await run(["video", "A lake [hold]", "-o", out, "--timeout", "0.5"], { env });
+    expect(fresh.code, fresh.stderr).toBe(5);
+    expect(emu.stats().jobsCreated).toBe(3);
+  });
+
   it("with a file input: the same file blocks, another does not", async () => {
     const clip = join(dir, "clip.mp4");
     // An MP4 by its first bytes, as the client checks a file input.

@@ -64,15 +64,16 @@ const requestHash = (inputs: Record<string, unknown>): string =>
  * run stopped by `--timeout` or Ctrl-C while it waited): a new submit would bill another job for the same video. The
  * message names the command that gets that job; `--new` submits another all the same. A job saved or failed does not
  * block, nor one seen completed whose result was not saved (a download cut, or a result the server no longer has, a
- * 410, which the journal does not tell apart: its run named `jobs result`).
+ * 410, which the journal does not tell apart: its run named `jobs result`), nor one a later job of the request followed.
  */
 function checkUnfinished(journal: Journal, hash: string, path: string, options: VideoOptions, output: Output): void {
   const server = baseUrlOf(options);
   const job = journal
     .jobs((r) => r.line_hash === hash && r.path === path && r.custom_id === undefined)
-    .filter((j) => j.state === "submitted" && j.base_url !== undefined && normalUrl(j.base_url) === server)
+    .filter((j) => j.base_url !== undefined && normalUrl(j.base_url) === server)
     .at(-1);
-  if (!job) return;
+  // Only the latest: one that `--new` followed (a job the server may no longer know, 404) blocks no more.
+  if (job?.state !== "submitted") return;
   throw usageError(
     untrusted(
       `-o ${options.output}: job ${job.job_id}, submitted at ${job.submitted_at} for the same model and inputs, has ` +
