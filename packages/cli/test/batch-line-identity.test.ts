@@ -120,6 +120,38 @@ describe("the same line", () => {
     expect(emu.stats().jobsCreated).toBe(2);
   });
 
+  it("re-formatted on stdin is the same batch: --resume finds its lines, nothing submitted again", async () => {
+    const out = join(dir, "out");
+    const first = await run(["batch", "-", "--out", out], { env, input: `${LINES.join("\n")}\n` });
+    expect(first.code, first.stderr).toBe(0);
+    const reformatted = '{ "prompt": "A lake",  "custom_id": "a" }\n\n{"custom_id" : "b", "prompt":"A river"}\n';
+    // Before, stdin's batch was the hash of its text: another batch, "no line of this batch is in the journal".
+    const resumed = await run(["batch", "-", "--out", out, "--resume"], { env, input: reformatted });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(2);
+  });
+
+  it("a journal of an older CLI's stdin batch (the hash of its text) still finds the batch", async () => {
+    const out = join(dir, "out");
+    const text = `${LINES.join("\n")}\n`;
+    const first = await run(["batch", "-", "--out", out], { env, input: text });
+    expect(first.code, first.stderr).toBe(0);
+    const older = `stdin:${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+    const records = journalRecords(env.DECART_JOURNAL!);
+    expect(records.filter((r) => r.batch !== undefined && r.batch !== older).length).toBeGreaterThan(0);
+    const renamed = (r: any) => (r.batch === undefined ? r : { ...r, batch: older });
+    writeFileSync(env.DECART_JOURNAL!, records.map((r) => `${JSON.stringify(renamed(r))}\n`).join(""));
+    writeFileSync(
+      join(out, "results.jsonl"),
+      report(out)
+        .map((r) => `${JSON.stringify(renamed(r))}\n`)
+        .join(""),
+    );
+    const resumed = await run(["batch", "-", "--out", out, "--resume"], { env, input: text });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(2);
+  });
+
   it("a journal whose records hash the line's text as given (an older CLI's) still finds the line", async () => {
     // Keys out of order: its text's hash is not its canonical form's.
     const lines = ['{"prompt":"A lake","custom_id":"a"}', '{"prompt":"A river","custom_id":"b"}'];

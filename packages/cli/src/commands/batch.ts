@@ -437,8 +437,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   // `imageTypes`); a batch of video lines does without it.
   if (lines.some((line) => line.model.kind === "image")) await imageTypes();
   // A batch is known in the journal by its file's path (told apart as the file system sees it: see `thisBatch`), or
-  // (from stdin) by its content.
-  const batch = source === "-" ? `stdin:${read.hash}` : resolve(source);
+  // (from stdin) by its lines' canonical JSON (see `BatchLine.hash`): re-formatted, the same batch. An older CLI's
+  // record names it by the hash of its text, still this batch's (see `thisBatch`).
+  const batch = source === "-" ? `stdin:${shortHash(lines.map((line) => line.hash).join("\n"))}` : resolve(source);
   const base = source === "-" ? process.cwd() : dirname(resolve(source));
   const out = resolve(options.out ?? ".");
   const resultsPath = join(out, "results.jsonl");
@@ -519,7 +520,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // line of the file as it is now, the line's text is the same (its hash: a file given anew with other lines, as two
     // `<(…)` are both /dev/fd/63, or a line changed since) and it was made on the same server (a trial run on an
     // emulator is not a run on the API). Records written before the hash and the URL were recorded match on the rest.
-    const ours = thisBatch(source, batch);
+    const ours = thisBatch(source, batch, `stdin:${read.hash}`);
     // The server by its normalized URL (see `normalUrl`): `HTTP://LOCALHOST:4010/` is the server of
     // `http://localhost:4010` (a record of an older CLI holds the URL as it was given).
     const server = baseUrlOf(options);
@@ -1746,8 +1747,8 @@ async function earlierResults(path: string): Promise<Array<LineResult & { [key: 
  * or to its directory, or a hard link, is the same batch (else a second run through another path would submit every
  * line again). Paths are compared as they lead today, so a file saved anew (an editor replaces it) is still the batch.
  */
-function thisBatch(source: string, batch: string): (recorded: string | undefined) => boolean {
-  if (source === "-") return (recorded) => recorded === batch;
+function thisBatch(source: string, batch: string, given: string): (recorded: string | undefined) => boolean {
+  if (source === "-") return (recorded) => recorded === batch || recorded === given;
   const known = new Map<string, string>();
   const place = placeOf(source, known);
   const answers = new Map<string, boolean>();
