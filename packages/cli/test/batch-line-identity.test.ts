@@ -107,6 +107,21 @@ describe("the same server", () => {
   });
 });
 
+describe("a line edited", () => {
+  it("in a batch the journal knows is asked for anew with --resume, its result replaced, not refused", async () => {
+    const out = join(dir, "out");
+    const file = await finishedBatch(out, LINES);
+    const before = report(out);
+    writeFileSync(file, `${LINES[0]}\n{"custom_id":"b","prompt":"A waterfall"}\n`);
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(3);
+    const after = report(out);
+    expect(after.find((r) => r.custom_id === "a").job_id).toBe(before.find((r) => r.custom_id === "a").job_id);
+    expect(after.find((r) => r.custom_id === "b").job_id).not.toBe(before.find((r) => r.custom_id === "b").job_id);
+  });
+});
+
 describe("the same line", () => {
   it("re-formatted (white space, keys in another order) is the same line: not submitted again", async () => {
     const out = join(dir, "out");
