@@ -10,8 +10,9 @@ export const budgets = [
     // fails the release check until it is paid for by compaction or the limit is raised in a commit that says what
     // for. What each change cost, and where the bytes go: bench/README.md ("Bundle size"); this limit's history:
     // `git log -p .ci/release/budgets.mjs`.
-    // Raised by 394 (21 850): late read after a sleep, offline token fetches, octet-stream results typed, option words
-    gzipLimit: 21 * 1024 + 346,
+    // Raised by 298 (22 148): one pause per 429 burst within each call's budget, undici's global fetch, frozen
+    // intrinsics, no-store, other-realm signals, untyped file inputs checked by their bytes
+    gzipLimit: 21 * 1024 + 644,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -23,8 +24,8 @@ export const budgets = [
     packages: ["@decart/core", "@decart/queue-rx"],
     // No goal of its own: the core's plus queue-rx and the part of RxJS it uses. The limit is the figure measured
     // at the last change (bench/README.md, "Bundle size"; history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 447 (26 981) with core's, one submit budget kept at the pacer's gate
-    gzipLimit: 26 * 1024 + 357,
+    // Raised by 286 (27 267) with core's
+    gzipLimit: 26 * 1024 + 643,
     program: `
       import { createDecartClient, models } from "@decart/core";
       import { submitJob } from "@decart/queue-rx";
@@ -37,8 +38,8 @@ export const budgets = [
     external: ["react", "react-dom"],
     // The goal is 20 KB. The limit is the figure measured at the last change (bench/README.md, "Bundle size";
     // history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 421 (29 342) with core's and queue-rx's
-    gzipLimit: 28 * 1024 + 670,
+    // Raised by 359 (29 701) with core's, a job dropped by a new client told to onOrphan
+    gzipLimit: 29 * 1024 + 5,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
