@@ -590,6 +590,9 @@ async function afterCompleted<T>(
   }
 }
 
+/** The HTTP status of an error (a client error's), if it has one. */
+const statusOf = (error: unknown): unknown => (error as { status?: unknown } | undefined)?.status;
+
 /**
  * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
  * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other
@@ -626,6 +629,9 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
     if (failure) unwritten(record.job_id, failure);
   };
   let unjournaled = options.unjournaled;
+  // The server has neither the job nor its result (see `JournalRecord`'s `gone`).
+  const noteGone = (id: string, error: unknown) =>
+    note({ ...tag, job_id: id, event: "gone", error: aboutIt(id, error) });
   try {
     for await (const event of events) {
       jobId = event.jobId;
@@ -696,8 +702,10 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
                 again: options.again,
               }),
             (line) => info(`${c.yellow("↻")} ${untrusted(line)}`),
-          ).catch((error: unknown) => {
+          ).catch(async (error: unknown) => {
             if (signal.aborted && AbortError.isInstance(error)) throw error;
+            // A result the server no longer has: journaled as such, a run again of the request is then no second bill.
+            if (statusOf(error) === 410) await noteGone(done, error);
             // The job is done: its result stays on the server, and `jobs result` downloads it (not "may still finish").
             throw downloadFailed(output, done, target, error, deadline, options.again, true);
           });
@@ -727,6 +735,8 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
       if (!id && signal.aborted && codeOf(error) === "SUBMIT_OUTCOME_UNKNOWN")
         return { state: "interrupted", jobId, path, unknown: error };
       if (!id) throw error;
+      // A job the journal holds that the server does not know (404: forgotten, or made elsewhere).
+      if (!unjournaled && !completed && statusOf(error) === 404) await noteGone(id, error);
       // Where an error's hint says the job may still finish, its command saves the result where this one would have.
       const resume = resumeCommand(output, id, path ?? pathOf(id), options.timeout);
       if (jobId) hintResume(error, resume);

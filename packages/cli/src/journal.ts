@@ -28,8 +28,12 @@ export interface JournalRecord {
   /** When it was written (ISO 8601). */
   at: string;
   job_id: string;
-  /** `submitted` (written before any waiting), then `completed`, `failed` or `saved` (with `path`). */
-  event: "submitted" | "completed" | "failed" | "saved";
+  /**
+   * `submitted` (written before any waiting), then `completed`, `failed` or `saved` (with `path`); or `gone`: the server
+   * answered that it no longer has the job's result (410) or does not know the job (404), with its words as `error`,
+   * so nothing can fetch it (a job `completed` and not `saved` otherwise has its result on the server still).
+   */
+  event: "submitted" | "completed" | "failed" | "saved" | "gone";
   model?: string | undefined;
   /** Where the result goes (`submitted`), or went (`saved`). */
   path?: string | undefined;

@@ -251,14 +251,18 @@ Examples:
       "where to save it (default <job id>.mp4; a file: - is refused, stdout is for images)",
     )
     .option("--timeout <seconds>", "give up waiting after this long (exit 5; the job goes on)")
-    .option("--new", "submit (and bill) a new job although the journal holds an unfinished one of the same request")
+    .option(
+      "--new",
+      "submit (and bill) a new job although the journal holds an unfinished or unsaved one of the same request",
+    )
     .addHelpText(
       "after",
       `${FIELDS_HELP}
 
 The job id is written to the journal before any waiting: after Ctrl-C, a lost connection or a killed process,
 \`decart jobs wait <id>\` picks the job up again. Run again with the same model, inputs and -o while that job has
-not finished, the command is refused (exit 2, nothing sent), naming that \`decart jobs wait\`; --new submits another.
+not finished (or completed, its download stopped, its result never saved), the command is refused (exit 2, nothing
+sent), naming that \`decart jobs wait\` (or \`decart jobs result\`); --new submits another.
 
 Examples:
   decart video "A serene lake at sunset" resolution=480p -o lake.mp4

@@ -12,6 +12,7 @@ import {
   type UploadTrace,
   untilTimeout,
 } from "../config.js";
+import { messageOf } from "../errors.js";
 import { CliError, EXIT, interruptedCode, usageError, useCallBudget } from "../exit.js";
 import { checkOutputFile, fsReason, sessionBound, videoName } from "../files.js";
 import {
@@ -344,7 +345,8 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
   await warnOtherVideoName(output, given.output);
   const journal = await openJournal(given.journal, { warn: warnOf(output) });
   // Downloaded from the API the job was made on (see `onRecordedApi`).
-  const options = onRecordedApi(given, journal.job(jobId), output, commandWords("result", jobId, given));
+  const known = journal.job(jobId);
+  const options = onRecordedApi(given, known, output, commandWords("result", jobId, given));
   const client = clientFor(options, output);
   const { signal, release } = interruptible();
   try {
@@ -355,7 +357,12 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
       // No result: a job still running may yet give one (the generic hint says `decart jobs wait`); a failed job
       // never will: exit 3 with the server's reason, as `jobs wait` ends for it. (That status read keeps to
       // `--timeout` too; without its answer, the 409 is told as it is.)
-      if (!JobNotCompletedError.isInstance(error)) throw downloadFailed(output, jobId, path, error, deadline);
+      if (!JobNotCompletedError.isInstance(error)) {
+        // A job the journal holds whose result (410) or self (404) the server no longer has: journaled as gone.
+        if (known && (error?.status === 410 || error?.status === 404))
+          await journal.append({ job_id: jobId, event: "gone", error: messageOf(error) }).catch(() => undefined);
+        throw downloadFailed(output, jobId, path, error, deadline);
+      }
       const left = deadline === undefined ? undefined : Math.max(1, deadline - now());
       const job = await client.queue
         .status(jobId, left === undefined ? undefined : { signal: AbortSignal.timeout(left) })

@@ -11,6 +11,7 @@ import {
   follow,
   heldSubmit,
   journalExit,
+  resultCommand,
   resumeCommand,
   SUBMIT_GRACE_MS,
   settleUnmade,
@@ -60,11 +61,12 @@ const requestHash = (inputs: Record<string, unknown>): string =>
 
 /**
  * Refuses (exit 2, before anything is sent) a `video -o <path>` whose request (`hash`: the model and inputs) the journal
- * holds a job of, on the same server and for the same path, that has not finished (submitted, never seen completed: a
- * run stopped by `--timeout` or Ctrl-C while it waited): a new submit would bill another job for the same video. The
- * message names the command that gets that job; `--new` submits another all the same. A job saved or failed does not
- * block, nor one seen completed whose result was not saved (a download cut, or a result the server no longer has, a
- * 410, which the journal does not tell apart: its run named `jobs result`), nor one a later job of the request followed.
+ * holds a job of, on the same server and for the same path, whose video was never saved and can still be had: one not
+ * finished (submitted, never seen completed: a run stopped by `--timeout` or Ctrl-C while it waited), or one completed
+ * whose download was cut (Ctrl-C, a killed process): its result stays on the server. A new submit would bill another
+ * job for the same video. The message names the command that gets that job (`jobs wait`, or `jobs result` for a
+ * completed one); `--new` submits another all the same. A job saved or failed does not block, nor one the server no
+ * longer has (`gone`: its result 410, the job 404), nor one a later job of the request followed.
  */
 function checkUnfinished(journal: Journal, hash: string, path: string, options: VideoOptions, output: Output): void {
   const server = baseUrlOf(options);
@@ -73,13 +75,15 @@ function checkUnfinished(journal: Journal, hash: string, path: string, options: 
     .filter((j) => j.base_url !== undefined && normalUrl(j.base_url) === server)
     .at(-1);
   // Only the latest: one that `--new` followed (a job the server may no longer know, 404) blocks no more.
-  if (job?.state !== "submitted") return;
+  if (job?.state !== "submitted" && job?.state !== "completed") return;
+  const done = job.state === "completed";
   throw usageError(
     untrusted(
-      `-o ${options.output}: job ${job.job_id}, submitted at ${job.submitted_at} for the same model and inputs, has ` +
-        `not finished (the journal ${journal.path}); a new submit would bill another job. Get that one with: ` +
-        `${resumeCommand(output, job.job_id, path, options.timeout)}; or add --new to submit another all the same ` +
-        "(billed) (nothing was sent)",
+      `-o ${options.output}: job ${job.job_id}, submitted at ${job.submitted_at} for the same model and inputs, ` +
+        (done ? "completed but its result was never saved (its download stopped)" : "has not finished") +
+        ` (the journal ${journal.path}); a new submit would bill another job. Get that one with: ` +
+        `${done ? resultCommand(output, job.job_id, path) : resumeCommand(output, job.job_id, path, options.timeout)}` +
+        "; or add --new to submit another all the same (billed) (nothing was sent)",
     ),
   );
 }
