@@ -183,3 +183,46 @@ export const json = (res: ServerResponse, status: number, value: unknown) => {
   res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_test" });
   res.end(JSON.stringify(value));
 };
+
+/**
+ * A client of the server at `url` (key "k", silent, `timeoutMs`, jitter 0.5) on a clock the test alone moves
+ * (`clock.t`, from 0), whose waits the test lets go: `letWaitsGo(n, ended)`, each time every one of `n` calls waits or
+ * has ended (`ended()` of them), lets the earliest wait go, the clock moved to its end, until all `n` have ended.
+ * `closings()` counts the closings of its rate-limit gate.
+ */
+export function steppedClient(url: string, timeoutMs: number) {
+  const clock = { t: 0 };
+  const waits: { end: number; go: () => void }[] = [];
+  const client = createDecartClient({
+    apiKey: "k",
+    baseUrl: url,
+    logger: silent,
+    timeoutMs,
+    random: () => 0.5,
+    poll: {
+      now: () => clock.t,
+      delay: (ms, signal) =>
+        new Promise((go, fail) => {
+          waits.push({ end: clock.t + ms, go });
+          signal?.addEventListener("abort", () => fail(signal.reason));
+        }),
+    },
+  });
+  let closings = 0;
+  client.rateLimit.subscribe(() => closings++);
+  return {
+    client,
+    clock,
+    closings: () => closings,
+    async letWaitsGo(n: number, ended: () => number) {
+      while (ended() < n) {
+        await until(() => ended() + waits.length === n);
+        waits.sort((a, b) => a.end - b.end);
+        const next = waits.shift();
+        if (!next) continue;
+        clock.t = Math.max(clock.t, next.end);
+        next.go();
+      }
+    },
+  };
+}

@@ -9,8 +9,8 @@
  */
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { createDecartClient, models } from "../src/index.js";
-import { json, serve, silent, until } from "./helpers.js";
+import { models } from "../src/index.js";
+import { json, serve, steppedClient, until } from "./helpers.js";
 
 const JOB = `job_${"cd".repeat(16)}`;
 
@@ -26,26 +26,8 @@ async function burst(retryAfters: string[], gap = 5) {
       count++;
     } else json(res, 200, { job_id: JOB, status: "pending" });
   });
-  let t = 0;
-  const waits: { end: number; go: () => void }[] = [];
   try {
-    const client = createDecartClient({
-      apiKey: "k",
-      baseUrl: server.url,
-      logger: silent,
-      timeoutMs: 10_000,
-      random: () => 0.5,
-      poll: {
-        now: () => t,
-        delay: (ms, signal) =>
-          new Promise((go, fail) => {
-            waits.push({ end: t + ms, go });
-            signal?.addEventListener("abort", () => fail(signal.reason));
-          }),
-      },
-    });
-    let closings = 0;
-    client.rateLimit.subscribe(() => closings++);
+    const { client, clock, closings, letWaitsGo } = steppedClient(server.url, 10_000);
     let ended = 0;
     const model = models.video("lucy-pro-t2v");
     // Each submit's outcome and the clock when it ended.
@@ -53,26 +35,19 @@ async function burst(retryAfters: string[], gap = 5) {
       client.queue
         .submit({ model, prompt: `p${i}` })
         .then(
-          (r) => ({ at: t, got: r.job_id }),
-          (e: Error) => ({ at: t, got: e.message }),
+          (r) => ({ at: clock.t, got: r.job_id }),
+          (e: Error) => ({ at: clock.t, got: e.message }),
         )
         .finally(() => ended++),
     );
     await until(() => count === n);
     for (const [i, res] of held.entries()) {
-      if (i) t += gap;
+      if (i) clock.t += gap;
       res.writeHead(429, { "content-type": "application/json", "retry-after": retryAfters[i]! });
       res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
-      await until(() => closings === i + 1);
+      await until(() => closings() === i + 1);
     }
-    while (ended < n) {
-      await until(() => ended + waits.length === n);
-      waits.sort((a, b) => a.end - b.end);
-      const next = waits.shift();
-      if (!next) continue;
-      t = Math.max(t, next.end);
-      next.go();
-    }
+    await letWaitsGo(n, () => ended);
     return { outcomes: await Promise.all(submits), posts: server.seen.filter((r) => r.method === "POST").length };
   } finally {
     await server.close();

@@ -8,8 +8,8 @@
  */
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { createDecartClient, models } from "../src/index.js";
-import { json, serve, silent, until } from "./helpers.js";
+import { models } from "../src/index.js";
+import { json, serve, steppedClient, until } from "./helpers.js";
 
 const JOB = `job_${"ef".repeat(16)}`;
 const N = 4;
@@ -21,27 +21,9 @@ describe("a burst of 429s answered together", () => {
       if (req.method === "POST" && server.arrived() <= N) held.push(res);
       else json(res, 200, { job_id: JOB, status: "pending" });
     });
-    // The client's clock, moved by the test alone; its waits, each let go by the test at its end on that clock.
-    let t = 0;
-    const waits: { end: number; go: () => void }[] = [];
     try {
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        timeoutMs: 30_000,
-        random: () => 0.5,
-        poll: {
-          now: () => t,
-          delay: (ms, signal) =>
-            new Promise((go, fail) => {
-              waits.push({ end: t + ms, go });
-              signal?.addEventListener("abort", () => fail(signal.reason));
-            }),
-        },
-      });
-      let closings = 0;
-      client.rateLimit.subscribe(() => closings++);
+      // The client's clock, moved by the test alone; its waits, each let go by the test at its end on that clock.
+      const { client, clock, closings, letWaitsGo } = steppedClient(server.url, 30_000);
       let ended = 0;
       const model = models.video("lucy-pro-t2v");
       const submits = Array.from({ length: N }, (_, i) =>
@@ -52,18 +34,11 @@ describe("a burst of 429s answered together", () => {
       for (const [i, res] of held.entries()) {
         res.writeHead(429, { "content-type": "application/json", "retry-after": "30" });
         res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
-        await until(() => closings === i + 1);
-        t += 5;
+        await until(() => closings() === i + 1);
+        clock.t += 5;
       }
       // Then time passes wait by wait: the earliest to end is let go once every submit waits or has ended.
-      while (ended < N) {
-        await until(() => ended + waits.length === N);
-        waits.sort((a, b) => a.end - b.end);
-        const next = waits.shift();
-        if (!next) continue;
-        t = Math.max(t, next.end);
-        next.go();
-      }
+      await letWaitsGo(N, () => ended);
       const outcomes = await Promise.allSettled(submits);
       expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.job_id : (o.reason as Error).message))).toEqual(
         Array(N).fill(JOB),
