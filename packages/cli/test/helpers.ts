@@ -556,3 +556,32 @@ globalThis.setTimeout = function (callback, ms, ...rest) {
   );
   return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
 }
+
+/**
+ * A server of each test's own on loopback (`url`, see `listenOnLoopback`) where job_1 is pending when submitted and
+ * completed when asked for, its result an MP4's first 24 bytes served as `type` (the test sets it), and a temporary
+ * directory of the test's own (`dir`): made before each test, closed and removed after.
+ */
+export function useTypedResultServer(): { type: string; url: string; dir: string } {
+  const fixture = { type: "", url: "", dir: "" };
+  let api: Loopback | undefined;
+  let remove = () => {};
+  beforeEach(async () => {
+    ({ dir: fixture.dir, remove } = tempDir());
+    api = await listenOnLoopback((req, res) => {
+      req.resume();
+      if (req.url!.endsWith("/content")) {
+        res.writeHead(200, { "content-type": fixture.type });
+        return res.end(Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypisom"), Buffer.alloc(12)]));
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: "job_1", status: req.method === "POST" ? "pending" : "completed" }));
+    });
+    fixture.url = api.url;
+  });
+  afterEach(async () => {
+    await api?.close();
+    remove();
+  });
+  return fixture;
+}

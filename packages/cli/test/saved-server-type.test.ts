@@ -6,28 +6,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { events, KEY, run, useTypedResultServer } from "./helpers.js";
 
-let api: Loopback;
-let dir: { dir: string; remove: () => void };
-let type = "";
-beforeEach(async () => {
-  dir = tempDir();
-  api = await listenOnLoopback((req, res) => {
-    req.resume();
-    if (req.url!.endsWith("/content")) {
-      res.writeHead(200, { "content-type": type });
-      return res.end(Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypisom"), Buffer.alloc(12)]));
-    }
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ job_id: "job_1", status: req.method === "POST" ? "pending" : "completed" }));
-  });
-});
-afterEach(async () => {
-  await api.close();
-  dir.remove();
-});
+const server = useTypedResultServer();
 
 describe("the saved event of a video names the server's media type of the result", () => {
   it.each([
@@ -35,16 +17,16 @@ describe("the saved event of a video names the server's media type of the result
     ["Video/MP4; codecs=avc1", "video/mp4"],
     ["application/octet-stream", "application/octet-stream"],
   ])("served as %s: server_content_type %s (video, jobs wait, jobs result, a batch line)", async (served, told) => {
-    type = served;
-    const env = { DECART_API_KEY: KEY, DECART_BASE_URL: api.url, DECART_JOURNAL: join(dir.dir, "jobs.jsonl") };
-    writeFileSync(join(dir.dir, "b.jsonl"), `${JSON.stringify({ custom_id: "a", prompt: "A lake" })}\n`);
+    server.type = served;
+    const env = { DECART_API_KEY: KEY, DECART_BASE_URL: server.url, DECART_JOURNAL: join(server.dir, "jobs.jsonl") };
+    writeFileSync(join(server.dir, "b.jsonl"), `${JSON.stringify({ custom_id: "a", prompt: "A lake" })}\n`);
     for (const args of [
-      ["video", "A lake", "-o", join(dir.dir, "v.mp4")],
-      ["jobs", "wait", "-o", join(dir.dir, "w.mp4"), "--", "job_1"],
-      ["jobs", "result", "-o", join(dir.dir, "r.mp4"), "--", "job_1"],
-      ["batch", join(dir.dir, "b.jsonl"), "--out", join(dir.dir, "out")],
+      ["video", "A lake", "-o", join(server.dir, "v.mp4")],
+      ["jobs", "wait", "-o", join(server.dir, "w.mp4"), "--", "job_1"],
+      ["jobs", "result", "-o", join(server.dir, "r.mp4"), "--", "job_1"],
+      ["batch", join(server.dir, "b.jsonl"), "--out", join(server.dir, "out")],
     ]) {
-      const { code, stdout, stderr } = await run(args, { env, cwd: dir.dir });
+      const { code, stdout, stderr } = await run(args, { env, cwd: server.dir });
       expect(code, stderr).toBe(0);
       expect(events(stdout).find((e) => e.type === "saved")).toMatchObject({ bytes: 24, server_content_type: told });
     }
