@@ -38,6 +38,19 @@ async function finishedBatch(out: string, lines: string[]): Promise<string> {
   return file;
 }
 
+/**
+ * The batch `file` run again into `out`: refused, its 2 lines already in the journal; with --resume, done, and no line
+ * submitted again.
+ */
+async function knownThenResumed(file: string, out: string): Promise<void> {
+  const again = await run(["batch", file, "--out", out], { env });
+  expect(again.code, again.stderr).toBe(2);
+  expect(again.stderr).toContain("2 line(s) of this batch already have jobs or images in the journal");
+  const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(emu.stats().jobsCreated).toBe(2);
+}
+
 const LINES = ['{"custom_id":"a","prompt":"A lake"}', '{"custom_id":"b","prompt":"A river"}'];
 
 describe("the same server", () => {
@@ -127,12 +140,7 @@ describe("the same line", () => {
     const out = join(dir, "out");
     const file = await finishedBatch(out, LINES);
     writeFileSync(file, '{ "prompt": "A lake",  "custom_id": "a" }\n{"custom_id" : "b", "prompt":"A\\u0020river"}\n');
-    const again = await run(["batch", file, "--out", out], { env });
-    expect(again.code, again.stderr).toBe(2);
-    expect(again.stderr).toContain("2 line(s) of this batch already have jobs or images in the journal");
-    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(emu.stats().jobsCreated).toBe(2);
+    await knownThenResumed(file, out);
   });
 
   it("re-formatted on stdin is the same batch: --resume finds its lines, nothing submitted again", async () => {
@@ -188,11 +196,6 @@ describe("the same line", () => {
         .map((r) => `${JSON.stringify(older(r))}\n`)
         .join(""),
     );
-    const again = await run(["batch", file, "--out", out], { env });
-    expect(again.code, again.stderr).toBe(2);
-    expect(again.stderr).toContain("2 line(s) of this batch already have jobs or images in the journal");
-    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(emu.stats().jobsCreated).toBe(2);
+    await knownThenResumed(file, out);
   });
 });
