@@ -27,6 +27,18 @@ export const clientFor = (
     ...options,
   } as DecartClientOptions);
 
+/**
+ * A client of `baseUrl` (silent) on the clock `now`, whose status reads wait on timers of their own (`poll.delay`), not
+ * on a batch's scheduler, at a quick fixed schedule; `options` go over the rest.
+ */
+export const clientOnClock = (baseUrl: string, now: () => number, options: DecartClientSettings & { apiKey: string }) =>
+  createDecartClient({
+    baseUrl,
+    logger: silent,
+    ...options,
+    poll: { now, initialDelayMs: 10, intervalMs: 15, delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+  });
+
 /** Randomness for the emulator's fault sampling, the same on every run (a linear congruential generator). */
 export function seeded(seed: number): () => number {
   let state = seed >>> 0;

@@ -3,13 +3,13 @@
  * wait, as a burst answered without it is one step of the backoff: the 429s to requests sent before the latest pause
  * began are that pause's. On virtual time (the pacer's clock and timers are the test scheduler's).
  */
-import { createDecartClient, models, RateLimitError } from "@decart/core";
+import { models, RateLimitError } from "@decart/core";
 import { type SchedulerLike, VirtualTimeScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { createPacer, throughPacer } from "../src/pacing.js";
-import { limitingServer, seeded, until } from "./helpers.js";
-import { marbles, silent } from "./marbles.js";
+import { clientOnClock, limitingServer, seeded, until } from "./helpers.js";
+import { marbles } from "./marbles.js";
 
 const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
 
@@ -91,20 +91,9 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
     // submit makes a job; every status read answers it completed.
     const { seen, baseUrl, close } = await limitingServer({ refuse: N, retryAfter: "0", together: N });
     try {
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl,
-        logger: silent,
-        random: seeded(7),
-        // Its status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler: the waits recorded
-        // below are the batch's alone (its pauses, their spread, its resends), not the poll schedule's.
-        poll: {
-          now: () => scheduler.now() + step,
-          initialDelayMs: 10,
-          intervalMs: 15,
-          delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        },
-      });
+      // Its status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler: the waits recorded
+      // below are the batch's alone (its pauses, their spread, its resends), not the poll schedule's.
+      const client = clientOnClock(baseUrl, () => scheduler.now() + step, { apiKey: "k", random: seeded(7) });
       // The client's gate's closings (subscribed before the batch: the clock steps before the batch hears of the 429
       // that closed it), and every wait the batch's pacer schedules (its pauses, what is left of them when a submit
       // comes to it, and the spread after them), as it computes them: on the scheduler the batch is given.

@@ -7,7 +7,7 @@ import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import type { SubmitInput } from "../src/types.js";
-import { limitingServer, seeded, until } from "./helpers.js";
+import { clientOnClock, limitingServer, seeded, until } from "./helpers.js";
 import { marbles, silent, virtualClient } from "./marbles.js";
 
 let close: (() => Promise<void>) | undefined;
@@ -245,21 +245,13 @@ describe("a batch's submit answered 429 again and again", () => {
       now: () => scheduler.now() + step,
     });
     close = server.close;
-    const client = createDecartClient({
+    // The status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler.
+    const client = clientOnClock(baseUrl, () => scheduler.now() + step, {
       apiKey: "dct_test",
-      baseUrl,
-      logger: silent,
       // The budget, 10 s as the Retry-After, is each HTTP attempt's limit too: the first submits wait for the fourth
       // (a limit of 1 s a loaded machine could reach). Its pauses are virtual, not waited.
       timeoutMs: 10_000,
       random: seeded(3),
-      // The status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler.
-      poll: {
-        now: () => scheduler.now() + step,
-        initialDelayMs: 10,
-        intervalMs: 15,
-        delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      },
     });
     // Subscribed before the batch: the clock steps before the batch hears of the 429 that closed the gate.
     const closings: number[] = [];
