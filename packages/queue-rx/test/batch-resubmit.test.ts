@@ -18,6 +18,8 @@ const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").re
 /** Whether the README holds `code`, whitespace aside. */
 const inReadme = (code: string) => readme.includes(code.replace(/\s+/g, " ").trim());
 
+const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<any>;
+
 /** Four clips, the last of which the emulator fails. */
 const clips = ["a", "b", "c", "d [fail]"].map((prompt) => ({ id: `clip-${prompt[0]}`, prompt }));
 const inputs = clips.map((c) => ({ model: models.video("lucy-pro-t2v"), prompt: c.prompt }));
@@ -84,16 +86,17 @@ describe("the README's recipes keep the jobs paid for", () => {
       todo = todo.filter((item) => again.has(item.key));
     }`;
     expect(inReadme(recipe)).toBe(true);
-    let todo = clips.map((c) => ({ key: c.id, input: { model: models.video("lucy-pro-t2v"), prompt: c.prompt } }));
-    for (let round = 0; round < 3 && todo.length > 0; round++) {
-      const events = await lastValueFrom(submitAll(client, todo).pipe(toArray()));
-      for (const e of events) if (e.type === "event" && e.event.type === "completed") show(e.event.data);
-      // A job that failed, or an input that made none (an error without a job id): submitted again next round.
-      const again = new Set(
-        events.filter((e) => (e.type === "error" ? !e.error.jobId : e.event.type === "failed")).map((e) => e.key),
-      );
-      todo = todo.filter((item) => again.has(item.key));
-    }
+    // That very text, run on this test's client, clips and `show`.
+    const names = ["client", "clips", "models", "submitAll", "lastValueFrom", "toArray", "show"];
+    const todo: { key: string }[] = await new AsyncFunction(...names, `${recipe}\nreturn todo;`)(
+      client,
+      clips,
+      models,
+      submitAll,
+      lastValueFrom,
+      toArray,
+      show,
+    );
     // Each clip that completed, once.
     expect(shown).toHaveLength(3);
     expect(shown.every((video) => video instanceof Blob)).toBe(true);
