@@ -78,7 +78,8 @@ export const saveUnshown = (unshown: readonly string[]): void => write({ ...read
  * (`forgetSubmits`), or is closed or loaded again (the browser then releases it). A tab opened from it (`window.open`,
  * Duplicate tab) gets a copy of its records with its `sessionStorage`: those held so are another document's, still live,
  * not cut (see `whenCut`). Held only while the submit is on its way, or its error said (a cut one said holds `saidOf`
- * it): a page held so is not kept in the back/forward cache meanwhile.
+ * it, let go while its page is in the back/forward cache: see `whenCut`). This one is kept there too: let go, a tab
+ * opened from the page would say the submit while the page, shown again, still says it.
  */
 const lockOf = (id: number) => `decart-playground:submit:${id}`;
 /**
@@ -204,11 +205,14 @@ export function whenCut(
             if (!steal && (!(await sayable(submit)) || taken)) return;
             keep(submit, true);
             cut(submit);
+            saying.add(submit);
+            listen();
             return new Promise<void>((release) => (lock.release = release));
           },
         )
         .catch(() => {
           granted();
+          saying.delete(submit);
           if (signal.aborted || lock.request.signal.aborted) return;
           // Taken by a document that decided since: said there, hidden here until it lets it go.
           taken = true;
@@ -217,6 +221,41 @@ export function whenCut(
           void say(submit, false);
         });
     });
+  // The submits this document says (holding their `saidOf` lock), and those it let go as it went into the back/forward
+  // cache (`pagehide`, persisted): held there, unseen, a lock keeps the other pages from saying its submit, and the
+  // browser may not keep such a page. Shown again (`pageshow`), it takes them back, the latest to decide, unless one was
+  // forgotten meanwhile (dismissed where another page said it). Listened for once one is said: a `pagehide` listener
+  // runs the page's script as it goes, where a submit's request it aborts would fail with words saved to its record.
+  const saying = new Set<SavedSubmit>();
+  const parked: SavedSubmit[] = [];
+  let listening = false;
+  const listen = () => {
+    // (None without a window: no back/forward cache.)
+    if (listening || !globalThis.addEventListener) return;
+    listening = true;
+    addEventListener(
+      "pagehide",
+      (event) => {
+        if (!event.persisted) return;
+        for (const submit of saying) {
+          const lock = held.get(submit.id);
+          if (lock?.release) parked.push(submit);
+          lock?.release?.();
+        }
+        saying.clear();
+      },
+      { signal },
+    );
+    addEventListener(
+      "pageshow",
+      (event) => {
+        if (!event.persisted) return;
+        for (const submit of parked.splice(0))
+          void sayable(submit).then((yes) => (yes ? say(submit, true) : signal.aborted || uncut(submit)));
+      },
+      { signal },
+    );
+  };
   const decide = async (submit: SavedSubmit) => {
     if (!(await sayable(submit))) return;
     if (manager) return say(submit, true);

@@ -661,6 +661,53 @@ describe("playground in Chromium", () => {
       });
   });
 
+  it("a page saying a cut submit lets its lock go while in the back/forward cache (pagehide, persisted) and takes it again when shown (pageshow, persisted)", async () => {
+    // Playwright turns the back/forward cache off in the browsers it launches: one of this test's own with it on.
+    const cacheOn = await chromium.launch({
+      executablePath: CHROMIUM.path,
+      args: FLAGS,
+      ignoreDefaultArgs: ["--disable-back-forward-cache"],
+    });
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    try {
+      const context = await cacheOn.newContext();
+      context.setDefaultTimeout(20_000);
+      const page = await context.newPage();
+      await page.goto(url);
+      const held = proxy.holdSubmits();
+      await page.getByLabel("prompt").fill("A job whose page goes into the back/forward cache");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await held.made;
+      await page.reload();
+      const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
+      const notice = page.getByRole("region", { name: "Submits not answered" });
+      await notice.getByText(said).waitFor();
+      const saidLocks = () =>
+        navigator.locks
+          .query()
+          .then(({ held = [] }) => held.filter((lock) => lock.name?.startsWith("decart-playground:said:")).length);
+      await page.waitForFunction(saidLocks);
+      await page.evaluate(() => {
+        (window as { kept?: boolean }).kept = true;
+      });
+      // Away to another document of the origin: the page goes into the cache, its lock let go.
+      await page.goto(`${url}api/config`);
+      const other = await context.newPage();
+      await other.goto(`${url}api/config`);
+      await expect(other.evaluate(saidLocks)).resolves.toBe(0);
+      // Back: the same document (from the cache, not loaded again), saying the submit and holding its lock again.
+      await page.goBack({ waitUntil: "commit" });
+      await expect(page.evaluate(() => (window as { kept?: boolean }).kept)).resolves.toBe(true);
+      await page.waitForFunction(saidLocks);
+      await notice.getByText(said).waitFor();
+    } finally {
+      await cacheOn.close();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("a submit forgotten before its Web Lock is granted never holds it (the lock is not kept until the page closes)", async () => {
     const { page } = await openPage();
     const name = "decart-playground:submit:0.5";
