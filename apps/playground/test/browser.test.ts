@@ -263,6 +263,24 @@ async function followHeldJob(page: Page, prompt: string): Promise<{ jobId: strin
   return { jobId, run };
 }
 
+/**
+ * Generates a video on `page` (the prompt `prompt`) whose submit's answer `proxy` holds (the job made by the emulator,
+ * not given to the page), then opens a second tab from it as Duplicate tab does: its sessionStorage a copy of the
+ * first's, the submit's record in it. Answers the held submit (its `release`) and the second tab, loaded.
+ */
+async function openedWhileSubmitting(proxy: ApiProxy, page: Page, prompt: string) {
+  const held = proxy.holdSubmits();
+  await page.getByLabel("prompt").fill(prompt);
+  await page.getByRole("button", { name: "Generate" }).click();
+  await held.made;
+  const [second] = await Promise.all([
+    page.context().waitForEvent("page"),
+    page.evaluate(() => void window.open(location.href)),
+  ]);
+  await second.getByLabel("Model").waitFor();
+  return { held, second };
+}
+
 /** The run's "Try again" button (shown while the hook's `canRetry`, after an error). */
 const tryAgain = (run: Locator) => run.getByRole("button", { name: "Try again" });
 /** The run's "Watch again" button (shown while the hook's `canRetry` without an error: the run was stopped). */
@@ -580,17 +598,7 @@ describe("playground in Chromium", () => {
 
   it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does, the second then not (until the first is closed)", () =>
     withApiProxy(async (proxy, page) => {
-      const held = proxy.holdSubmits();
-      await page.getByLabel("prompt").fill("A job whose tab is duplicated");
-      await page.getByRole("button", { name: "Generate" }).click();
-      await held.made;
-      // A second tab opened from it, as Duplicate tab does: its sessionStorage a copy of the first's, the submit's
-      // record in it.
-      const [second] = await Promise.all([
-        page.context().waitForEvent("page"),
-        page.evaluate(() => void window.open(location.href)),
-      ]);
-      await second.getByLabel("Model").waitFor();
+      const { second } = await openedWhileSubmitting(proxy, page, "A job whose tab is duplicated");
       // The record is the first tab's, still live: the second forgets its copy and says nothing of it.
       await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
       await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
@@ -618,15 +626,8 @@ describe("playground in Chromium", () => {
   it("a tab opened from one whose video submit is on its way says that submit once the first tab is closed before its answer; not once the first tab got its answer", async () => {
     for (const answered of [false, true])
       await withApiProxy(async (proxy, page) => {
-        const held = proxy.holdSubmits();
-        await page.getByLabel("prompt").fill(`A job whose first tab goes ${answered ? "answered" : "unanswered"}`);
-        await page.getByRole("button", { name: "Generate" }).click();
-        await held.made;
-        const [second] = await Promise.all([
-          page.context().waitForEvent("page"),
-          page.evaluate(() => void window.open(location.href)),
-        ]);
-        await second.getByLabel("Model").waitFor();
+        const prompt = `A job whose first tab goes ${answered ? "answered" : "unanswered"}`;
+        const { held, second } = await openedWhileSubmitting(proxy, page, prompt);
         // Hidden while the first tab holds it: the second waits for its lock.
         const waiting = () =>
           navigator.locks
