@@ -152,6 +152,14 @@ const forgotten = (ids: readonly number[] = []): Promise<number[]> =>
     };
   }).catch(() => []);
 
+/**
+ * How long a document waits, once another one let go the lock of a submit it hid (see `whenCut`), before deciding on
+ * it: the time for the next load of that document (a reload) to take it. The browser lets the lock go as the document
+ * goes, and nothing tells a reload from a close but the new load taking it: said at once, the submit would show here
+ * until then.
+ */
+const HANDED_OVER_MS = 2000;
+
 /** The Web Lock of a cut submit a document says (see `whenCut`): held by one document at a time. */
 const saidOf = (id: number) => `decart-playground:said:${id}`;
 
@@ -160,10 +168,11 @@ const saidOf = (id: number) => `decart-playground:said:${id}`;
  * (`saved().submits`) that no document answered: cut by a reload (the old document's lock is released once it is gone),
  * or their page closed before their answer. One another live document holds (the tab this one was opened from, its
  * submit still on its way) is hidden here meanwhile (this tab's copy left out of its storage, kept back if said); once
- * that document lets it go, it is said unless that document forgot it (its answer came, or it was dismissed: see
- * `forgetSubmits`). One document says each at a time, holding its `saidOf` lock, the latest to decide (the first tab
- * loaded again after the one opened from it, which waited for its lock): `uncut` takes it back from the one that said
- * it until then, hidden there until the lock is let go (dismissed: forgotten; its page closed: said there again).
+ * that document lets it go, and `HANDED_OVER_MS` more, it is said unless that document forgot it (its answer came, or
+ * it was dismissed: see `forgetSubmits`) or its next load says it (a reload). One document says each at a time,
+ * holding its `saidOf` lock, the latest to decide (the first tab loaded again after the one opened from it, which
+ * waited for its lock): `uncut` takes it back from the one that said it until then, hidden there until the lock is let
+ * go (dismissed: forgotten; its page closed: said there again).
  * Without Web Locks, all at once. Nothing more is said once `signal` is aborted.
  */
 export function whenCut(
@@ -271,9 +280,12 @@ export function whenCut(
     manager
       .request(name, { ifAvailable: true }, (lock) => {
         if (lock || signal.aborted) return decide(submit);
-        // Another document's, still live: hidden until it lets it go.
+        // Another document's, still live: hidden until it lets it go, then for `HANDED_OVER_MS`, that document's next
+        // load's time to take it (a reload), before deciding after it, if it did, or at all (it was closed).
         keep(submit, false);
-        void manager.request(name, { signal }, () => decide(submit)).catch(() => {});
+        void manager
+          .request(name, { signal }, () => void setTimeout(() => say(submit, false), HANDED_OVER_MS))
+          .catch(() => {});
       })
       .catch(() => {});
   }

@@ -189,16 +189,19 @@ async function startApiProxy() {
 type ApiProxy = Awaited<ReturnType<typeof startApiProxy>>;
 
 /**
- * Runs `test` on a page of its own (`openPage`) whose API is a stand-in (`startApiProxy`, given to it by `/api/config`);
+ * Runs `test` on a page of its own (`openPage`, given `options`) whose API is a stand-in (`startApiProxy`, given to it by `/api/config`);
  * once `test` ends, passed or failed, the page's browser context is closed, and the stand-in too (the answers it still
  * holds given first).
  */
-async function withApiProxy(test: (proxy: ApiProxy, page: Page) => Promise<void>): Promise<void> {
+async function withApiProxy(
+  test: (proxy: ApiProxy, page: Page) => Promise<void>,
+  options: Parameters<typeof openPage>[0] = {},
+): Promise<void> {
   const proxy = await startApiProxy();
   configAnswer = jsonAnswer({ baseUrl: proxy.url });
   let page: Page | undefined;
   try {
-    ({ page } = await openPage());
+    ({ page } = await openPage(options));
     await test(proxy, page);
   } finally {
     await page?.context().close();
@@ -596,32 +599,53 @@ describe("playground in Chromium", () => {
       await expect(notice.count()).resolves.toBe(0);
     }));
 
-  it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does, the second then not (until the first is closed)", () =>
-    withApiProxy(async (proxy, page) => {
-      const { second } = await openedWhileSubmitting(proxy, page, "A job whose tab is duplicated");
-      // The record is the first tab's, still live: the second forgets its copy and says nothing of it.
-      await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
-      await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
-      await expect(page.evaluate(() => Object.values(sessionStorage).join(""))).resolves.toContain("lucy-pro-t2v");
-      // The first tab loaded again cut its submit: that load says so, the second tab not (its copy hidden again).
-      await page.reload();
-      const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
-      await page.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
-      // Both decided: no page holds the submit's lock nor waits for it.
-      await second.waitForFunction(() =>
-        navigator.locks
-          .query()
-          .then(
-            ({ held = [], pending = [] }) =>
-              ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
-          ),
-      );
-      await second.getByRole("region", { name: "Submits not answered" }).waitFor({ state: "detached" });
-      await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
-      // The first tab closed with it said: the second says it now.
-      await page.close();
-      await second.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
-    }));
+  it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does, the second then not, not even for a moment (until the first is closed)", () =>
+    withApiProxy(
+      async (proxy, page) => {
+        const { second } = await openedWhileSubmitting(proxy, page, "A job whose tab is duplicated");
+        // The record is the first tab's, still live: the second forgets its copy and says nothing of it.
+        await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
+        await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
+        await expect(page.evaluate(() => Object.values(sessionStorage).join(""))).resolves.toContain("lucy-pro-t2v");
+        // Whether the second tab ever says it from here on.
+        await second.evaluate(() => {
+          const shown = () => document.body.textContent?.includes("Submits not answered");
+          new MutationObserver(() => {
+            if (shown()) (window as { shown?: boolean }).shown = true;
+          }).observe(document.body, { childList: true, subtree: true, characterData: true });
+        });
+        // The page's timers on Playwright's clock, stopped: the second tab's wait for the first's next load is run below.
+        await page.clock.pauseAt(Date.now() + 1000);
+        // The first tab loaded again cut its submit: that load says so, the second tab not (its copy hidden again).
+        await page.reload();
+        const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
+        await page.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+        // The second tab, given the submit's lock as the first load went, waited for the next load to take it: it
+        // decides after that load, which says it, and waits for the lock it says it under.
+        await page.clock.runFor(2000);
+        await second.waitForFunction(() =>
+          navigator.locks
+            .query()
+            .then(({ pending = [] }) => pending.some((lock) => lock.name?.startsWith("decart-playground:said:"))),
+        );
+        await expect(second.evaluate(() => (window as { shown?: boolean }).shown)).resolves.toBeUndefined();
+        // Both decided: no page holds the submit's lock nor waits for it.
+        await second.waitForFunction(() =>
+          navigator.locks
+            .query()
+            .then(
+              ({ held = [], pending = [] }) =>
+                ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
+            ),
+        );
+        await second.getByRole("region", { name: "Submits not answered" }).waitFor({ state: "detached" });
+        await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
+        // The first tab closed with it said: the second says it now.
+        await page.close();
+        await second.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+      },
+      { fakeClock: true },
+    ));
 
   it("a tab opened from one whose video submit is on its way says that submit once the first tab is closed before its answer; not once the first tab got its answer", async () => {
     for (const answered of [false, true])

@@ -107,12 +107,19 @@ function fakeIndexedDB() {
 
 const fail = (submit: SavedSubmit) => expect.unreachable(`${submit.id} taken back`);
 
-/** Lets every promise and callback queued run. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets every promise and callback queued run (on the real clock: the page's timers are on a fake one). */
+const realSetTimeout = setTimeout;
+const settle = () => new Promise((resolve) => realSetTimeout(resolve, 0));
+/** The time a tab gives the next load of the tab that let a submit's lock go to take it (a reload): 2 s. */
+const handOver = async () => {
+  vi.advanceTimersByTime(2000);
+  await settle();
+};
 
 let locks: ReturnType<typeof fakeLocks>;
 let db: ReturnType<typeof fakeIndexedDB>;
 beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout"] });
   const session = new Map<string, string>();
   vi.stubGlobal("sessionStorage", {
     getItem: (key: string) => session.get(key) ?? null,
@@ -125,6 +132,7 @@ beforeEach(() => {
   vi.stubGlobal("indexedDB", db.indexedDB);
 });
 afterEach(() => {
+  vi.useRealTimers();
   vi.unstubAllGlobals();
 });
 
@@ -148,6 +156,7 @@ it("lets a submit's lock go only once its forgetting is done, so the tab waiting
   await settle();
   // Given to the waiting tab once done, which read it then: nothing said, no record kept.
   expect(locks.granted).toEqual([name, name]);
+  await handOver();
   db.complete();
   await settle();
   expect(cut).toEqual([]);
@@ -166,6 +175,9 @@ it("says a copied submit whose tab let its lock go without forgetting it (closed
   expect(cut).toEqual([]);
   close();
   await settle();
+  // Not before the next load of that tab has had its time to take it (a reload, which would say it).
+  expect(cut).toEqual([]);
+  await handOver();
   expect(cut).toEqual([submit]);
   expect(saved().submits).toEqual([submit]);
 });
