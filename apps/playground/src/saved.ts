@@ -284,7 +284,7 @@ export function whenCut(
         // load's time to take it (a reload), before deciding after it, if it did, or at all (it was closed).
         keep(submit, false);
         void manager
-          .request(name, { signal }, () => void setTimeout(() => say(submit, false), HANDED_OVER_MS))
+          .request(name, { signal }, () => void setTimeout(() => signal.aborted || say(submit, false), HANDED_OVER_MS))
           .catch(() => {});
       })
       .catch(() => {});
