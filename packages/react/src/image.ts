@@ -1,5 +1,5 @@
 import {
-  type AbortError,
+  AbortError,
   checkWatchOptions,
   type DecartError,
   InvalidInputError,
@@ -26,7 +26,9 @@ export interface ImageOptions {
    * `submit`: no state shows that error, and its `submit` resolves as ever (`undefined`), never rejects. The latest
    * committed render's; one that throws is thrown apart (an uncaught error), `submit` resolving all the same. It is
    * `useGenerateVideo`'s `onOrphan`, for images. (`stop()`, `reset()` and the next `submit` abort the request: its
-   * error goes nowhere.)
+   * error goes nowhere.) Also called when the provider's client changes (the hook starts afresh, `idle`) while a request
+   * runs on: once it ends, its error as above, or its image (made and paid for, which no state shows) as an
+   * `AbortError` whose `mayExist` is true and whose `data` is the image (the one its `submit` resolves with).
    */
   onOrphan?: ((error: DecartError, input: ProcessOptions<string>) => void) | undefined;
 }
@@ -113,6 +115,17 @@ class ImageGenerator extends Generator<ImageOptions> {
   declare private controller: AbortController | undefined;
   /** The latest submit's inputs, for `retry()`: until its image came, `stop()`, `reset()` or the next submit. */
   declare private input: ProcessOptions<any> | undefined;
+  /** The request in flight when the provider's client changed (see `drop`): its image goes to `onOrphan`. */
+  declare private dropped: AbortController | undefined;
+
+  /**
+   * Its component has another in its place (the provider's client changed): the request in flight runs on, as after an
+   * unmount (its error, when an image may have been made, goes to `onOrphan`: the component is `gone`), and its image,
+   * which no state shows, goes to `onOrphan` too.
+   */
+  override drop(): void {
+    this.dropped = this.controller;
+  }
 
   /**
    * Whether `retry()` sends the inputs again in the state `state`: after an error that says no image was made (not one
@@ -177,6 +190,14 @@ class ImageGenerator extends Generator<ImageOptions> {
       if (this.controller !== controller) return undefined;
       this.controller = this.input = undefined;
       this.store.set({ status: "completed", watching: false, result: image });
+      // Made and paid for, but no longer shown: the component starts afresh on the new client.
+      if (this.dropped === controller) {
+        const error = new AbortError("The image was made (it bills), but is no longer shown: the client changed", {
+          mayExist: true,
+          data: image,
+        });
+        this.orphan(error, input, true);
+      }
       return image;
     } catch (caught) {
       // (An `AbortError` to read its `mayExist`: any other error has none.)
@@ -215,14 +236,16 @@ class ImageGenerator extends Generator<ImageOptions> {
  * flight (the state goes back to `idle`); unmounting, or an `<Activity>` hiding the component, does not: the request
  * runs to its end, `submit` resolves with its image, and a component shown again shows it (one that fails then, when
  * an image may have been made, goes to `onOrphan`, as does one that failed while an `<Activity>` or a `<Suspense>`
- * fallback hid the component, if it is removed without being shown again). The options are the latest committed render's. The state is always `idle`
+ * fallback hid the component, if it is removed without being shown again). A new client of the provider starts it
+afresh (`idle`): the request in flight runs on, and its image, shown nowhere, goes to `onOrphan` (see `ImageOptions`).
+The options are the latest committed render's. The state is always `idle`
  * on the server. Its type narrows by `status`: once `completed`, `result` is the image, a `Blob`.
  */
 export function useGenerateImage(options?: ImageOptions): CompletedWith<ImageGeneration, Blob>;
 export function useGenerateImage(options?: ImageOptions): ImageGeneration {
   const checked = check(options);
   const client = useDecartClient();
-  const generator = useKept(() => new ImageGenerator(client), [client]);
+  const generator = useKept<ImageGenerator>((was) => new ImageGenerator(client, was), [client]);
   const state = useGenerator(generator, checked);
   const { submit, stop, reset, retry } = generator;
   return { ...state, canRetry: generator.retries(state), submit, stop, reset, retry };

@@ -1,11 +1,12 @@
 // A provider given a new client (`<DecartProvider client={createDecartClient(…)}>` written in a parent's render makes
-// one at each render): useGenerateVideo starts afresh, and the job its state followed, paid for, goes to `onOrphan`.
-import { models } from "@decart/core";
+// one at each render): useGenerateVideo starts afresh, and the job its state followed, paid for, goes to `onOrphan`;
+// useGenerateImage starts afresh too, and the image of its request in flight, paid for, goes to its `onOrphan`.
+import { AbortError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { type ReactNode, StrictMode } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { DecartProvider, useGenerateVideo } from "../src/index.js";
+import { DecartProvider, useGenerateImage, useGenerateVideo } from "../src/index.js";
 import { clientFor, startFast, until } from "./helpers.js";
 
 /** A wrapper whose provider gets a new client of `emu` at each render, as an inline `createDecartClient` gives it. */
@@ -114,5 +115,68 @@ describe("useGenerateVideo when the provider's client changes", () => {
     await settle();
     expect(onOrphan).not.toHaveBeenCalled();
     expect(emu.release(jobId!)).toBe(true);
+  });
+});
+
+describe("useGenerateImage when the provider's client changes", () => {
+  it("its request in flight runs on; its image, no longer shown, goes to onOrphan (an AbortError, the image its data)", async () => {
+    const emu = await startFast();
+    // The page's fetch, holding the Process API requests (POSTs) once told to, until the test lets them go.
+    let hold = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let posted = 0;
+    const fetch: typeof globalThis.fetch = async (url, init) => {
+      if (init?.method === "POST") {
+        posted++;
+        if (hold) await held;
+      }
+      return globalThis.fetch(url, init);
+    };
+    const onOrphan = vi.fn();
+    const { wrapper } = inlineClientOf(emu, { fetch });
+    const { result, rerender } = renderHook(() => useGenerateImage({ onOrphan }), { wrapper });
+    const model = models.image("lucy-pro-t2i");
+    // A request that ended before the client changed: its image was shown, nothing is told.
+    await act(async () => {
+      await result.current.submit({ model, prompt: "A lighthouse, shown" });
+    });
+    expect(result.current.status).toBe("completed");
+    rerender();
+    await settle();
+    expect(result.current.status).toBe("idle");
+    expect(onOrphan).not.toHaveBeenCalled();
+    // One in flight when the parent renders again (a new client): the state starts afresh, the request runs on.
+    hold = true;
+    const input = { model, prompt: "A lighthouse, made while the client changed" };
+    let sent: Promise<Blob | undefined> | undefined;
+    act(() => {
+      sent = result.current.submit(input);
+    });
+    await until(() => posted === 2);
+    rerender();
+    await settle();
+    expect(result.current.status).toBe("idle");
+    expect(onOrphan).not.toHaveBeenCalled();
+    release();
+    let image: Blob | undefined;
+    await act(async () => {
+      image = await sent;
+    });
+    await settle();
+    expect(image).toBeInstanceOf(Blob);
+    expect(result.current.status).toBe("idle");
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    const [error, given] = onOrphan.mock.calls[0]!;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: "ABORT", mayExist: true, data: image });
+    expect(given).toBe(input);
+    // Rendered again, nothing more is told.
+    rerender();
+    await settle();
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(emu.stats().requests.byRoute.process).toBe(2);
   });
 });
