@@ -1,8 +1,21 @@
 import { cleanup } from "@testing-library/react";
+import Fetch from "happy-dom/lib/fetch/Fetch.js";
 import { afterEach, vi } from "vitest";
 
 /** The part of happy-dom's window the cleanup uses. */
 declare const happyDOM: { waitUntilComplete(): Promise<void> };
+
+// happy-dom's fetch, aborted by its request's signal (`stop()`, an unmount, your `signal`), destroys its Node request
+// before it is answered, and Node then emits that request's "socket hang up" (ECONNRESET), which happy-dom prints on
+// stderr as a network failure, although its promise was already rejected with the abort's reason. A browser prints
+// nothing for a fetch the page aborted: neither does the page here. Any other failure (a connection the emulator
+// resets) is printed as before.
+type Failing = { onError(error: Error): void; request: Request };
+const fetches = Fetch.prototype as unknown as Failing;
+const onError = fetches.onError;
+fetches.onError = function (this: Failing, error) {
+  if (!this.request.signal.aborted) onError.call(this, error);
+};
 
 // Vitest runs without globals, so Testing Library does not unmount by itself: every test's trees are unmounted here,
 // before the emulators the test started close (helpers.tsx's startFast closes them once the test has finished, after
