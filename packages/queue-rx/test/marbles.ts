@@ -1,4 +1,4 @@
-import { createDecartClient, type JobStatus, type JobStatusResponse } from "@decart/core";
+import { createDecartClient, type JobStatus, type JobStatusResponse, RateLimitError } from "@decart/core";
 import type { Observable } from "rxjs";
 import { type RunHelpers, TestScheduler } from "rxjs/testing";
 import { expect } from "vitest";
@@ -14,6 +14,10 @@ export function marbles(body: (helpers: RunHelpers & { scheduler: TestScheduler 
 
 export const JOB_ID = "job_0123456789abcdef0123456789abcdef";
 export const silent = { warn: () => {}, debug: () => {} };
+
+/** A 429's `RateLimitError`, as the client makes it, asking for `retryAfterMs` (none when undefined). */
+export const limit = (retryAfterMs?: number) =>
+  new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
 
 /** A client that never reaches the network in these tests (every request goes through injected sources), on `scheduler`'s clock. */
 export function virtualClient(scheduler: TestScheduler) {

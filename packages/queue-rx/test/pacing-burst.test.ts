@@ -3,15 +3,14 @@
  * wait, as a burst answered without it is one step of the backoff: the 429s to requests sent before the latest pause
  * began are that pause's. On virtual time (the pacer's clock and timers are the test scheduler's).
  */
-import { models, RateLimitError } from "@decart/core";
+import { models } from "@decart/core";
 import { type SchedulerLike, VirtualTimeScheduler } from "rxjs";
+import { rateLimitedServer } from "test-utils";
 import { describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { createPacer, throughPacer } from "../src/pacing.js";
-import { clientOnClock, limitingServer, seeded, until } from "./helpers.js";
-import { marbles } from "./marbles.js";
-
-const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
+import { clientOnClock, seeded, until } from "./helpers.js";
+import { limit, marbles } from "./marbles.js";
 
 describe("throughPacer: a burst answered 429 with Retry-After", () => {
   it("8 requests sent at once and answered Retry-After: 0 together are one 50 ms pause; one sent after it, 100 ms", () => {
@@ -89,7 +88,7 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
     let step = 0;
     // The first N submits are held until the Nth comes, then all answered 429 with Retry-After: 0 at once; any other
     // submit makes a job; every status read answers it completed.
-    const { seen, baseUrl, close } = await limitingServer({ refuse: N, retryAfter: "0", together: N });
+    const { seen, url: baseUrl, close } = await rateLimitedServer({ refuse: N, together: N }, { retryAfter: "0" });
     try {
       // Its status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler: the waits recorded
       // below are the batch's alone (its pauses, their spread, its resends), not the poll schedule's.

@@ -1,10 +1,8 @@
-import { RateLimitError, retryWait, ServerError } from "@decart/core";
+import { retryWait, ServerError } from "@decart/core";
 import { merge, mergeMap, timer } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { createPacer, type Pacer, throughPacer } from "../src/pacing.js";
-import { marbles } from "./marbles.js";
-
-const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
+import { limit, marbles } from "./marbles.js";
 
 describe("createPacer", () => {
   it("lets a request through at once when no pause is in force", () => {

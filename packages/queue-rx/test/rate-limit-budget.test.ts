@@ -4,10 +4,11 @@
 // and the budget of 60 s ends it before the count; a storm that never ends still ends it.
 import { createDecartClient, type JobSubmitResult, models, RateLimitError } from "@decart/core";
 import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
+import { rateLimitedServer } from "test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import type { SubmitInput } from "../src/types.js";
-import { clientOnClock, limitingServer, seeded, until } from "./helpers.js";
+import { clientOnClock, seeded, until } from "./helpers.js";
 import { marbles, silent, virtualClient } from "./marbles.js";
 
 let close: (() => Promise<void>) | undefined;
@@ -18,9 +19,9 @@ afterEach(async () => {
 
 /** A server answering the first `storm` submits 429 with `Retry-After: 0` (or `retryAfter`), then taking them. */
 async function stormy(storm: number, retryAfter = "0") {
-  const server = await limitingServer({ refuse: storm, retryAfter });
+  const server = await rateLimitedServer({ refuse: storm }, { retryAfter });
   close = server.close;
-  return server;
+  return { ...server, baseUrl: server.url };
 }
 
 const model = models.video("lucy-pro-t2v");
@@ -193,11 +194,11 @@ describe("a batch's submit answered 429 again and again", () => {
     // budget: the other, still waiting (to 1400), fails then with its own 429, unsent. The client's submit, the
     // batch's gate and its clock, as a batch of the client's own runs them; the batch's time runs when the test says.
     const scheduler = new VirtualTimeScheduler();
-    const { seen, baseUrl, ...server } = await limitingServer({
-      refuse: Number.POSITIVE_INFINITY,
-      retryAfter: "1",
-      together: 2,
-    });
+    const {
+      seen,
+      url: baseUrl,
+      ...server
+    } = await rateLimitedServer({ refuse: Number.POSITIVE_INFINITY, together: 2 }, { retryAfter: "1" });
     close = server.close;
     const draws = [0.1, 0.4];
     const client = createDecartClient({
@@ -238,12 +239,11 @@ describe("a batch's submit answered 429 again and again", () => {
     const scheduler = new VirtualTimeScheduler();
     let step = 0;
     // The 4 submits held until all came, then answered 429 together; the time of each on the client's clock.
-    const { seen, baseUrl, ...server } = await limitingServer({
-      refuse: 4,
-      retryAfter: "10",
-      together: 4,
-      now: () => scheduler.now() + step,
-    });
+    const {
+      seen,
+      url: baseUrl,
+      ...server
+    } = await rateLimitedServer({ refuse: 4, together: 4 }, { retryAfter: "10", now: () => scheduler.now() + step });
     close = server.close;
     // The status reads wait on timers of their own (`poll.delay`), not on the batch's scheduler.
     const client = clientOnClock(baseUrl, () => scheduler.now() + step, {

@@ -1,3 +1,3 @@
 export { type WatchedFetch, type WatchedFetchOptions, watchedFetch } from "./fetch.js";
-export { type RateLimitOptions, rateLimitedServer } from "./gateway.js";
+export { type RateLimitOptions, type Refusals, rateLimitedServer } from "./gateway.js";
 export { handles, lastingHandles } from "./handles.js";
