@@ -666,14 +666,20 @@ function snippetModule(snippet, context) {
 }
 
 /**
- * The ```ts and ```tsx (JSX) blocks of a README, except those marked ```ts signature (API listings, not programs).
+ * The ```ts and ```tsx (JSX) blocks of a README, except those marked ```ts signature (API listings, not programs): at
+ * the margin, or indented (a block of a list item), its code then read without that indent.
  */
 function readmeSnippets(text) {
   const out = [];
-  const re = /^```(tsx|ts|typescript)(?![\w-])([^\n]*)\n([\s\S]*?)^```/gm;
+  const re = /^([ \t]*)```(tsx|ts|typescript)(?![\w-])([^\n]*)\n([\s\S]*?)^\1```/gm;
   for (const m of text.matchAll(re)) {
-    if (/\bsignature\b/.test(m[2])) continue;
-    out.push({ line: text.slice(0, m.index).split("\n").length, lang: m[1] === "tsx" ? "tsx" : "ts", code: m[3] });
+    const [, indent, lang, info, code] = m;
+    if (/\bsignature\b/.test(info)) continue;
+    out.push({
+      line: text.slice(0, m.index).split("\n").length,
+      lang: lang === "tsx" ? "tsx" : "ts",
+      code: code.replace(new RegExp(`^${indent}`, "gm"), ""),
+    });
   }
   return out;
 }

@@ -1,4 +1,10 @@
-// What the snippets of packages/queue-rx/README.md use without defining.
+// What the snippets of packages/queue-rx/README.md use without defining (a snippet of a list item continues the first
+// one: its client, its imports).
+declare const client: ReturnType<typeof import("@decart/core").createDecartClient>;
+declare const models: typeof import("@decart/core").models;
+declare const submitAll: typeof import("@decart/queue-rx").submitAll;
+declare const submitJob: typeof import("@decart/queue-rx").submitJob;
+declare const input: import("@decart/core").SubmitOptions<"lucy-pro-t2v">;
 declare const jobId: string;
 declare const id: string;
 declare function save(jobId: string): void;
