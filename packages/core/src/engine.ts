@@ -124,9 +124,9 @@ export interface JobWatchInit {
   /**
    * Bounds the result's downloads (default: none, until the deadline): once the bytes failed downloads brought add up
    * to more than `maxRetries + 1` times the result's size (its `totalBytes`), or more than 4 × (`maxRetries + 1`)
-   * failed downloads brought bytes (a size absent or false), the last is not retried and ends the watch with its
-   * error, saying that the result stays on the server. Failures that bring no bytes (a 503, a refused connection) do
-   * not count. The client's watches pass their `maxRetries`.
+   * failed downloads brought bytes or were cut short (`TRUNCATED`, none handed on too; a size absent or false), the
+   * last is not retried and ends the watch with its error, saying that the result stays on the server. Other failures
+   * that bring no bytes (a 503, a refused connection) do not count. The client's watches pass their `maxRetries`.
    */
   maxRetries?: number | undefined;
   /**
@@ -532,10 +532,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (lag || error instanceof InvalidResponseError) invalid++;
       // A status read is tried until the deadline (the job's outcome is unknown until one answers), and so is a
       // download, until failed downloads brought more than `maxRetries + 1` results' worth of bytes (by its
-      // `Content-Length`), or more than 4 × (`maxRetries + 1`) of them brought bytes (a length absent or false)
-      // (`spent`): a result cut short each time is not fetched again and again until the budget runs out, while one cut
-      // now and then, or failures that bring nothing, are retried as long as the budget lasts.
-      if (got) cuts++;
+      // `Content-Length`), or more than 4 × (`maxRetries + 1`) of them brought bytes or were cut short (a length absent
+      // or false; `TRUNCATED` with none handed on: Bun's fetch hands on nothing of a body cut short) (`spent`): a
+      // result cut short each time is not fetched again and again until the budget runs out, while one cut now and
+      // then, or failures that bring nothing (a 503, a refused connection), are retried as long as the budget lasts.
+      if (got || error.code === "TRUNCATED") cuts++;
       lost += got;
       got = 0;
       const tries = init.maxRetries! + 1;
