@@ -183,7 +183,7 @@ export function createDurationModel() {
       // own fit. The 65th latest, if there is one, goes.
       learnt.delete(model);
       learnt.set(model, [mean + deviation / n, (1 - 1 / n) * (variance + (deviation * deviation) / n), n]);
-      learnt.delete([...learnt.keys()].at(-65)!);
+      learnt.delete([...learnt.keys()][learnt.size - 65]!);
     },
   };
 }
