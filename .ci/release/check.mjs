@@ -506,7 +506,7 @@ if (installed) {
       continue;
     }
     await check(`budget ${b.name}`, async () => {
-      const result = await esbuild.build({
+      const options = {
         stdin: { contents: b.program, resolveDir: app, loader: "js" },
         external: b.external ?? [],
         absWorkingDir: app,
@@ -517,11 +517,22 @@ if (installed) {
         write: false,
         logLevel: "silent",
         metafile: true,
-      });
+      };
+      const result = await esbuild.build(options);
       const inputs = Object.keys(result.metafile.inputs);
       const nodeOnly = inputs.filter((f) => f.startsWith("node:"));
       assert(nodeOnly.length === 0, `pulls in Node built-ins: ${nodeOnly.join(", ")}`);
       const code = result.outputFiles[0].contents;
+      // The browser floor (packages/core/README.md: ES2022, `Object.hasOwn`): the bundle built for ES2022 is the same
+      // bytes (no newer syntax, a dependency's too), and names no method of ES2023 or later.
+      const es2022 = await esbuild.build({ ...options, target: "es2022" });
+      assert(Buffer.compare(es2022.outputFiles[0].contents, code) === 0, "uses syntax newer than ES2022");
+      const newer = new TextDecoder()
+        .decode(code)
+        .match(
+          /\.(findLast|findLastIndex|toSorted|toReversed|toSpliced|isWellFormed|toWellFormed|groupBy|withResolvers|fromAsync)\(/g,
+        );
+      assert(!newer, () => `uses built-ins newer than ES2022: ${[...new Set(newer)].join(" ")}`);
       const gzip = gzipSync(code, { level: 9 }).length;
       const figures = `${code.length} B minified, ${gzip} B gzipped (limit ${b.gzipLimit} B, ${inputs.length} modules)`;
       assert(gzip <= b.gzipLimit, () => overBudget(b, gzip, figures, result.metafile));
