@@ -3,7 +3,8 @@
  * 9:16 clip given to `lucy-clip` or `lucy-2.1` comes back portrait, whether its `moov` box comes first or after its
  * media, and so does a landscape-stored clip whose track header turns it a quarter (as phones write portrait clips);
  * a 16:9 clip comes back landscape. An image edit's too: a portrait PNG, JPEG or WebP given to `lucy-image-2`, or a
- * landscape-stored JPEG whose EXIF orientation turns it a quarter, comes back portrait. Over HTTP.
+ * landscape-stored JPEG whose EXIF orientation turns it a quarter (its TIFF either endian, its EXIF segment after a JFIF
+ * or an XMP one), comes back portrait. Over HTTP.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -106,18 +107,50 @@ function segment(marker: number, body: Buffer): Buffer {
 const withSegments = (jpeg: Buffer, ...segments: Buffer[]) =>
   Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
 
-/** An EXIF segment (APP1, big-endian TIFF) whose first directory gives `orientation`. */
-function exif(orientation: number): Buffer {
+/** An EXIF segment (APP1, a big-endian TIFF, or little-endian for `order` "II") whose first directory gives `orientation`. */
+function exif(orientation: number, order: "MM" | "II" = "MM"): Buffer {
   const tiff = Buffer.alloc(26);
-  tiff.write("MM\0*", 0, "latin1");
-  tiff.writeUInt32BE(8, 4); // the first directory
-  tiff.writeUInt16BE(1, 8); // one entry: Orientation, SHORT, 1 value
-  tiff.writeUInt16BE(0x0112, 10);
-  tiff.writeUInt16BE(3, 12);
-  tiff.writeUInt32BE(1, 14);
-  tiff.writeUInt16BE(orientation, 18);
+  const le = order === "II";
+  const u16 = (value: number, at: number) => (le ? tiff.writeUInt16LE(value, at) : tiff.writeUInt16BE(value, at));
+  const u32 = (value: number, at: number) => (le ? tiff.writeUInt32LE(value, at) : tiff.writeUInt32BE(value, at));
+  tiff.write(order, 0, "latin1");
+  u16(42, 2);
+  u32(8, 4); // the first directory
+  u16(1, 8); // one entry: Orientation, SHORT, 1 value
+  u16(0x0112, 10);
+  u16(3, 12);
+  u32(1, 14);
+  u16(orientation, 18);
   return segment(0xe1, Buffer.concat([Buffer.from("Exif\0\0", "latin1"), tiff]));
 }
+
+/** An XMP segment (APP1 too, as editors and phones write one, often before the EXIF one), its packet `padding` long. */
+const xmp = (padding: number) =>
+  segment(
+    0xe1,
+    Buffer.concat([
+      Buffer.from('http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x="adobe:ns:meta/">', "latin1"),
+      Buffer.alloc(padding, 0x20),
+      Buffer.from("</x:xmpmeta>", "latin1"),
+    ]),
+  );
+
+/** A 32×18 JPEG written by ffmpeg: SOI, an APP0 (JFIF) segment, then its comment, tables and frame. */
+function ffmpegJpeg(): Buffer {
+  const output = saveTemp(new Uint8Array(), "jpg");
+  const r = spawnSync(
+    "ffmpeg",
+    ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=32x18"].concat(["-frames:v", "1", output]),
+  );
+  expect(r.stderr.toString()).toBe("");
+  const bytes = readFileSync(output);
+  expect(bytes.toString("latin1", 2, 11)).toBe("\xff\xe0\0\x10JFIF\0");
+  return bytes;
+}
+
+/** `jpeg` (ffmpeg's) with `segments` right after its APP0 (JFIF) segment. */
+const afterJfif = (jpeg: Buffer, ...segments: Buffer[]) =>
+  Buffer.concat([jpeg.subarray(0, 20), ...segments, jpeg.subarray(20)]);
 
 describe("an image edit's result follows its input's orientation", () => {
   it("a portrait PNG, JPEG or WebP (lossy, lossless): a portrait result; a landscape one: a landscape result", async () => {
@@ -174,6 +207,28 @@ describe("an image edit's result follows its input's orientation", () => {
     for (const orientation of [1, 3]) {
       const { width, height } = await editedFrame(withSegments(stored, exif(orientation)));
       expect(width, `orientation ${orientation}`).toBeGreaterThan(height);
+    }
+  });
+
+  it("a JPEG's EXIF orientation, its TIFF big- or little-endian, after an XMP segment or a JFIF one or both", async () => {
+    const jpeg = ffmpegJpeg();
+    const stored = picture(32, 18, "jpeg");
+    for (const order of ["MM", "II"] as const) {
+      const layouts = (orientation: number) => ({
+        exif: withSegments(stored, exif(orientation, order)),
+        "xmp, exif": withSegments(stored, xmp(100), exif(orientation, order)),
+        "long xmp, exif": withSegments(stored, xmp(6000), exif(orientation, order)),
+        "jfif, exif": afterJfif(jpeg, exif(orientation, order)),
+        "jfif, xmp, exif": afterJfif(jpeg, xmp(100), exif(orientation, order)),
+      });
+      for (const [layout, data] of Object.entries(layouts(6))) {
+        const { width, height } = await editedFrame(data);
+        expect(height, `${order} ${layout}, orientation 6`).toBeGreaterThan(width);
+      }
+      for (const [layout, data] of Object.entries(layouts(1))) {
+        const { width, height } = await editedFrame(data);
+        expect(width, `${order} ${layout}, orientation 1`).toBeGreaterThan(height);
+      }
     }
   });
 });

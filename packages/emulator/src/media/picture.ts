@@ -15,7 +15,7 @@ export class JpegReader {
   private next = 0;
   private at = 0;
   private header: number[] = [];
-  /** The start of the first APP1 segment's body (an EXIF's `Exif\0\0` and TIFF header), to offset `exifEnd`. */
+  /** The start of the EXIF segment's body (its `Exif\0\0` and TIFF header: the first APP1 that is one), to `exifEnd`. */
   private exif: number[] = [];
   private exifEnd = 0;
   private done = false;
@@ -54,7 +54,11 @@ export class JpegReader {
         this.done = true;
         continue;
       }
-      if (h[1] === 0xe1 && this.exifEnd === 0) this.exifEnd = this.next + 4 + Math.min(length - 2, EXIF_BYTES);
+      // An APP1 segment, until one is EXIF's (an XMP one, also APP1, often comes before it): its start kept.
+      if (h[1] === 0xe1 && String.fromCharCode(...this.exif.slice(0, 6)) !== "Exif\0\0") {
+        this.exif = [];
+        this.exifEnd = this.next + 4 + Math.min(length - 2, EXIF_BYTES);
+      }
       this.next += 2 + length;
       this.header = [];
     }
