@@ -32,10 +32,16 @@ const MP4_BRAND =
 
 /**
  * Brands of ISO BMFF files that are no video: the still images and image sequences of HEIF/AVIF (ISO 23008-12,
- * MIAF) and the audio of MPEG-4 and Flash. A file whose major brand is one of these is not an MP4 even when it also
- * names `isom` or `mp42` (an M4A lists both).
+ * MIAF), the audio of MPEG-4 and Flash, and Canon's raw photos. A file whose major brand is one of these is not an MP4
+ * even when it also names `isom` or `mp42` (an M4A lists both). `@decart/core` leaves a file of no type whose major
+ * brand is one of these untyped (no video/mp4): its test heif-brands.test.ts holds the two the same over HTTP.
  */
-const OTHER_BRAND = /^(avif|avis|mif[12]|msf1|miaf|hei[cxms]|hev[cxms]|M4[ABP] |F4[AB] |crx )$/;
+export const NO_VIDEO_BRANDS: readonly string[] = [
+  ...["avif", "avis", "mif1", "mif2", "msf1", "miaf"],
+  ...["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs"],
+  ...["M4A ", "M4B ", "M4P ", "F4A ", "F4B ", "crx "],
+];
+const otherBrand = (brand: string) => NO_VIDEO_BRANDS.includes(brand);
 
 /**
  * The media type an `ftyp` box's brands give (`bytes` start with one, its size read): video/quicktime for QuickTime's
@@ -47,13 +53,13 @@ function ftypType(bytes: Uint8Array, size: number): string | undefined {
   const major = brand(8);
   if (major === "qt  ") return "video/quicktime";
   if (MP4_BRAND.test(major)) return "video/mp4";
-  if (OTHER_BRAND.test(major)) return undefined;
+  if (otherBrand(major)) return undefined;
   // Compatible brands, from offset 16 to the box's end (a size of 0 or 1 says nothing of where: what was read).
   const end = Math.min(bytes.length, size >= 16 ? size : bytes.length);
   let compatible: string | undefined;
   for (let at = 16; at + 4 <= end; at += 4) {
     const b = brand(at);
-    if (OTHER_BRAND.test(b)) return undefined;
+    if (otherBrand(b)) return undefined;
     if (b === "qt  " || MP4_BRAND.test(b)) compatible ??= b === "qt  " ? "video/quicktime" : "video/mp4";
   }
   return compatible;
@@ -173,7 +179,7 @@ const isBmp = (bytes: Uint8Array): boolean =>
 export async function sniffAnyMediaType(bytes: Uint8Array): Promise<string | undefined> {
   const own = sniffMediaType(bytes);
   if (own !== undefined || bytes.length === 0) return own;
-  // HEIF major brands of `OTHER_BRAND` that file-type names none of (it reads them as MP4s): any HEIF file.
+  // HEIF major brands of `NO_VIDEO_BRANDS` that file-type names none of (it reads them as MP4s): any HEIF file.
   if (ascii(bytes, 4, "ftyp") && /^(mif2|miaf|hei[ms]|hev[ms])$/.test(String.fromCharCode(...bytes.subarray(8, 12))))
     return "image/heif";
   const mime = (await fileTypeFromBuffer(bytes).catch(() => undefined))?.mime;
