@@ -214,7 +214,7 @@ const hear = (value: any) =>
 /**
  * A Blob labelled `application/octet-stream` (as storage and CDNs serve files; the client takes it), or with no type
  * (bytes given as a file input), typed by its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`;
- * not an ISO file of an image's brand, HEIC or AVIF), `image/png` or `image/jpeg` by their signature. Else as it came (the same bytes, not copied); one labelled otherwise
+ * not an ISO file of an image's or a sound's brand, HEIC, AVIF or M4A), `image/png` or `image/jpeg` by their signature. Else as it came (the same bytes, not copied); one labelled otherwise
  * is not read, and a value that is no Blob (a stream) is answered as it is. A result or image of the API's is answered
  * so; a file input is checked so (`resolveFiles`), and sent as given.
  */
@@ -222,9 +222,10 @@ export const typed = async (blob: Blob): Promise<Blob> => {
   if (!/^(application\/octet-stream)?$/.test(mediaOf(`${blob.type}`))) return blob;
   const head = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
   const [a, b, c] = head;
-  // (An ISO file of an image's brand, HEIC or AVIF: `ftyp` then `heic`, `avif`, `mif1`, `miaf` …, is no MP4.)
+  // (An ISO file of an image's or a sound's brand, HEIC, AVIF, M4A, Canon raw: `ftyp` then `heic`, `avif`, `mif1`,
+  // `miaf`, `M4A `, `F4A `, `crx ` …, is no MP4. F4P is Adobe's protected video.)
   const type =
-    isMp4Start(head) && !/^(avi|he[iv]|mi[af]|msf)/.test(String.fromCharCode(...head.subarray(8, 11)))
+    isMp4Start(head) && !/^(avi|he[iv]|mi[af]|msf|[MF]4[AB]|M4P|crx)/.test(String.fromCharCode(...head.subarray(8, 11)))
       ? "video/mp4"
       : a === 0x89 && b === 0x50
         ? "image/png"
