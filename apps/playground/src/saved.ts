@@ -281,10 +281,19 @@ export function whenCut(
       .request(name, { ifAvailable: true }, (lock) => {
         if (lock || signal.aborted) return decide(submit);
         // Another document's, still live: hidden until it lets it go, then for `HANDED_OVER_MS`, that document's next
-        // load's time to take it (a reload), before deciding after it, if it did, or at all (it was closed).
+        // load's time to take it (a reload), before deciding after it, if it did, or at all (it was closed). Kept here
+        // meanwhile, unless forgotten: this document gone first (a reload), its next load has it to decide on.
         keep(submit, false);
         void manager
-          .request(name, { signal }, () => void setTimeout(() => signal.aborted || say(submit, false), HANDED_OVER_MS))
+          .request(name, { signal }, async () => {
+            if (!(await sayable(submit))) return;
+            keep(submit, true);
+            setTimeout(() => {
+              if (signal.aborted) return;
+              keep(submit, false);
+              void say(submit, false);
+            }, HANDED_OVER_MS);
+          })
           .catch(() => {});
       })
       .catch(() => {});

@@ -181,3 +181,26 @@ it("says a copied submit whose tab let its lock go without forgetting it (closed
   expect(cut).toEqual([submit]);
   expect(saved().submits).toEqual([submit]);
 });
+
+it("keeps a copied submit whose tab let its lock go while it waits: this document gone meanwhile (reloaded), its next load says it", async () => {
+  const submit: SavedSubmit = { id: 0.75, model: "lucy-pro-t2v", since: 1 };
+  const name = `decart-playground:submit:${submit.id}`;
+  let close = () => {};
+  void locks.manager.request(name, {}, () => new Promise<void>((release) => (close = release)));
+  const page = new AbortController();
+  whenCut([submit], fail, fail, page.signal);
+  await settle();
+  expect(saved().submits).toEqual([]);
+  // The first tab closed: no document but this one has the record now, kept in its storage while it waits.
+  close();
+  await settle();
+  expect(saved().submits).toEqual([submit]);
+  // This document goes before deciding (a reload): its next load reads the record and says it.
+  page.abort();
+  await handOver();
+  expect(saved().submits).toEqual([submit]);
+  const cut: SavedSubmit[] = [];
+  whenCut(saved().submits, (s) => void cut.push(s), fail, new AbortController().signal);
+  await settle();
+  expect(cut).toEqual([submit]);
+});
