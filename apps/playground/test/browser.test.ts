@@ -620,16 +620,8 @@ describe("playground in Chromium", () => {
         await page.reload();
         const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
         await page.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
-        // The second tab, given the submit's lock as the first load went, waited for the next load to take it: it
-        // decides after that load, which says it, and waits for the lock it says it under.
-        await page.clock.runFor(2000);
-        await second.waitForFunction(() =>
-          navigator.locks
-            .query()
-            .then(({ pending = [] }) => pending.some((lock) => lock.name?.startsWith("decart-playground:said:"))),
-        );
-        await expect(second.evaluate(() => (window as { shown?: boolean }).shown)).resolves.toBeUndefined();
-        // Both decided: no page holds the submit's lock nor waits for it.
+        // No page holds the submit's lock nor waits for it: the second tab was given it as the first load went (its
+        // wait for the next load begun), and that load took it and decided.
         await second.waitForFunction(() =>
           navigator.locks
             .query()
@@ -638,6 +630,15 @@ describe("playground in Chromium", () => {
                 ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
             ),
         );
+        // The second tab waited for the next load to take it: it decides after that load, which says it, and waits for
+        // the lock it says it under.
+        await page.clock.runFor(2000);
+        await second.waitForFunction(() =>
+          navigator.locks
+            .query()
+            .then(({ pending = [] }) => pending.some((lock) => lock.name?.startsWith("decart-playground:said:"))),
+        );
+        await expect(second.evaluate(() => (window as { shown?: boolean }).shown)).resolves.toBeUndefined();
         await second.getByRole("region", { name: "Submits not answered" }).waitFor({ state: "detached" });
         await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
         // The first tab closed with it said: the second says it now.
