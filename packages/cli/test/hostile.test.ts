@@ -164,13 +164,15 @@ describe("a result whose bytes are no video", () => {
       mkdirSync(cwd);
       // An -o that holds a video already keeps it; a new one is not made; nor the default name.
       writeFileSync(join(cwd, "kept.mp4"), "an earlier video");
-      for (const args of [
+      // The three at once (each judges the same answer).
+      const commands = [
         ["video", "A lake", "-o", "kept.mp4"],
         ["jobs", "result", "job_page", "-o", "new.mp4"],
         ["jobs", "wait", "job_page"],
-      ]) {
-        const what = `${type} ${body.length} bytes: ${args.join(" ")}`;
-        const { code, stdout, stderr } = await run(args, { env, cwd });
+      ];
+      const runs = await Promise.all(commands.map((args) => run(args, { env, cwd })));
+      for (const [m, { code, stdout, stderr }] of runs.entries()) {
+        const what = `${type} ${body.length} bytes: ${commands[m]!.join(" ")}`;
         expect(code, `${what}: ${stderr}`).toBe(1);
         // A page labelled application/octet-stream is the client's own refusal (INVALID_RESPONSE, read again first).
         if (type === "application/octet-stream" && body[0] === 0x3c) {

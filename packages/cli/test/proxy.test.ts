@@ -17,7 +17,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { proxiesOf } from "../src/proxy.js";
-import { events, fastRetries, run, useEmulator } from "./helpers.js";
+import { events, fastRetries, inGroups, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -504,32 +504,37 @@ describe("behind a proxy", () => {
   });
 
   it("a 403, 502, 503 or 504 of http_proxy with a page of its own (no JSON error of the API's) names the proxy as its likely source", async () => {
-    let status = 403;
-    let api: string | undefined;
-    let text = false;
-    // The coding of the proxy's answer (its name in the body: `deflate raw` is sent as `deflate`; a list as it is), if any.
-    let coding: keyof typeof ENCODED | undefined;
+    // What the proxy answers a status read is told by the job id read, `<status>-<kind>[-<coding>]`: the runs go at
+    // once, a few at a time. Kinds: `page` (its own HTML page), `text` (its own text), `detail` or `error` (the API's
+    // JSON error under that key, passed on); a coding, an index of ENCODED, compresses the proxy's own answer. An image
+    // request (a POST, no id) gets the proxy's page of `posted`.
+    const codings = Object.keys(ENCODED) as (keyof typeof ENCODED)[];
+    let posted = 403;
     const answering = createHttp((req, res) => {
       req.resume();
+      const [status, kind, index] =
+        req.method === "POST" ? [posted, "page"] : decodeURIComponent(req.url!.split("/").at(-1)!).split("-");
+      const code = Number(status);
+      const coding = index === undefined ? undefined : codings[Number(index)]!;
+      const text = kind === "text";
       // The proxy's own answer compressed whatever the request asked (the client asks for identity).
       if (coding)
         res
-          .writeHead(status, {
+          .writeHead(code, {
             "content-type": text ? "text/plain" : "text/html",
             "content-encoding": coding === "deflate raw" ? "deflate" : coding,
           })
           .end(
             ENCODED[coding](
-              text ? `Proxy overloaded (${coding})\n` : `<html><title>Blocked (${status}, ${coding})</title></html>`,
+              text ? `Proxy overloaded (${coding})\n` : `<html><title>Blocked (${code}, ${coding})</title></html>`,
             ),
           );
-      else if (api)
+      else if (kind === "detail" || kind === "error")
         res
-          .writeHead(status, { "content-type": "application/json", "x-request-id": "req_api" })
-          .end(JSON.stringify({ [api]: "Upstream model unavailable" }));
-      else if (text) res.writeHead(status, { "content-type": "text/plain" }).end("Proxy overloaded\n");
-      else
-        res.writeHead(status, { "content-type": "text/html" }).end(`<html><title>Blocked (${status})</title></html>`);
+          .writeHead(code, { "content-type": "application/json", "x-request-id": "req_api" })
+          .end(JSON.stringify({ [kind]: "Upstream model unavailable" }));
+      else if (text) res.writeHead(code, { "content-type": "text/plain" }).end("Proxy overloaded\n");
+      else res.writeHead(code, { "content-type": "text/html" }).end(`<html><title>Blocked (${code})</title></html>`);
     });
     await new Promise<void>((done) => answering.listen(0, "127.0.0.1", done));
     const origin = `http://127.0.0.1:${port(answering)}`;
@@ -544,6 +549,9 @@ describe("behind a proxy", () => {
       const [error] = events(r.stdout).filter((e) => e.type === "error");
       return { ...r, error: error! };
     };
+    /** The status read of each job id (a few at a time, see `inGroups`), by id. */
+    const read = async (ids: string[]) =>
+      Object.fromEntries((await inGroups(ids, (id) => failed(["jobs", "status", id]))).map((r, n) => [ids[n]!, r]));
     try {
       // A 403 to an image request (a POST): the proxy's refusal, not the key's (exit 1, not 4).
       const image = await failed(["image", "a cat", "-o", join(dir, "proxy-page.png")]);
@@ -553,54 +561,58 @@ describe("behind a proxy", () => {
         `Blocked (403) (an HTML page, not the API's answer) (HTTP 403); with no JSON error of the API's: ${likely}` +
           `check that the proxy lets ${target} through${direct}`,
       );
-      // A 502 to a status read, and to an image request (its outcome unknown all the same: the proxy may have sent it on).
-      for (const code of [502, 503, 504]) {
-        status = code;
-        const read = await failed(["jobs", "status", "job_x"]);
-        expect(read.code, read.stderr).toBe(1);
-        expect(read.error.message).toContain(
-          `(HTTP ${code}); with no JSON error of the API's: ${likely}the proxy could not reach ${target} or get its ` +
-            `answer in time: check the proxy, or try again later${direct}`,
-        );
-      }
-      status = 502;
+      // A 502 to an image request (its outcome unknown all the same: the proxy may have sent it on).
+      posted = 502;
       const made = await failed(["image", "a cat", "-o", join(dir, "proxy-page.png")]);
       expect(made.error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", exit_code: 1 });
       expect(made.error.message).toContain(`(HTTP 502); with no JSON error of the API's: ${likely}`);
       expect(made.error.message).toContain("; the server may have taken the request");
 
-      // The API's own JSON error through the same proxy, `{"detail": …}` or `{"error": …}` (the reference's shape,
-      // which the client reads too): the API's, as it was.
+      const reads = await read([
+        // A 502, 503 or 504 page to a status read.
+        ...[502, 503, 504].map((code) => `${code}-page`),
+        // The API's own JSON error through the same proxy, `{"detail": …}` or `{"error": …}` (the reference's shape,
+        // which the client reads too).
+        ...["detail", "error"].flatMap((key) => [403, 502].map((code) => `${code}-${key}`)),
+        // A proxy's answer in text (neither the API's JSON error nor a page).
+        "503-text",
+        // Either sent compressed (gzip, deflate zlib-wrapped or raw, br, a list of them).
+        ...codings.flatMap((_, n) => [`503-text-${n}`, `403-page-${n}`]),
+      ]);
+      for (const code of [502, 503, 504]) {
+        const r = reads[`${code}-page`]!;
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.error.message).toContain(
+          `(HTTP ${code}); with no JSON error of the API's: ${likely}the proxy could not reach ${target} or get its ` +
+            `answer in time: check the proxy, or try again later${direct}`,
+        );
+      }
+      // The API's JSON error: the API's, as it was.
       for (const key of ["detail", "error"])
         for (const code of [403, 502]) {
-          api = key;
-          status = code;
-          const read = await failed(["jobs", "status", "job_x"]);
-          expect(read.error.message).toBe(`Upstream model unavailable (HTTP ${code}, request req_api)`);
-          expect(read.code).toBe(code === 403 ? 4 : 1);
+          const r = reads[`${code}-${key}`]!;
+          expect(r.error.message, r.stderr).toBe(`Upstream model unavailable (HTTP ${code}, request req_api)`);
+          expect(r.code).toBe(code === 403 ? 4 : 1);
         }
-      // A proxy's answer in text (neither the API's JSON error nor a page): the proxy's.
-      api = undefined;
-      status = 503;
-      text = true;
-      const plain = await failed(["jobs", "status", "job_x"]);
-      expect(plain.error.message).toContain(`Proxy overloaded (HTTP 503); with no JSON error of the API's: ${likely}`);
-      // Either sent compressed (gzip, deflate zlib-wrapped or raw, br, a list of them): the client decodes it, and so does
-      // the CLI to judge it (the list read by @decart/core/node's contentCodings, as the client reads it).
-      const judged: Record<string, [number | null, string][]> = {};
-      for (coding of Object.keys(ENCODED) as (keyof typeof ENCODED)[]) {
-        const each: [number | null, string][] = [];
-        judged[coding] = each;
-        for (text of [true, false]) {
-          status = text ? 503 : 403;
-          const r = await failed(["jobs", "status", "job_x"]);
-          each.push([r.code, r.error.message.split(" itself ")[0]!]);
-        }
-      }
+      // The text: the proxy's.
+      expect(reads["503-text"]!.error.message).toContain(
+        `Proxy overloaded (HTTP 503); with no JSON error of the API's: ${likely}`,
+      );
+      // Compressed, the client decodes it, and so does the CLI to judge it (the list read by @decart/core/node's
+      // contentCodings, as the client reads it).
+      const judged = Object.fromEntries(
+        codings.map((name, n) => [
+          name,
+          [`503-text-${n}`, `403-page-${n}`].map((id) => {
+            const r = reads[id]!;
+            return [r.code, r.error?.message.split(" itself ")[0]];
+          }),
+        ]),
+      );
       const proxy = `with no JSON error of the API's: likely an answer of the proxy ${origin} (http_proxy)`;
       expect(judged).toEqual(
         Object.fromEntries(
-          Object.keys(ENCODED).map((name) => [
+          codings.map((name) => [
             name,
             [
               [1, `Proxy overloaded (${name}) (HTTP 503); ${proxy}`],

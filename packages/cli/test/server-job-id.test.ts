@@ -15,8 +15,14 @@ let jobId = "job_ok";
 /** The requests the server has had (`METHOD path`), reset before each test. */
 let requests: string[] = [];
 /** The status every job has; and whether its result's download fails (500) instead of answering `VIDEO`. */
-let state: "processing" | "completed" = "completed";
+type State = "processing" | "completed";
+let state: State = "completed";
 let contentFails = false;
+/**
+ * Jobs of their own, by id, run at once: a submit whose prompt is `A lake <prompt>` answers the id, and each read of
+ * the id answers its own state and download (else `jobId`, `state` and `contentFails`).
+ */
+const jobs = new Map<string, { prompt: number; state: State; contentFails: boolean }>();
 /** A result as far as its first bytes tell (an MP4's `ftyp` box, which the CLI checks). */
 const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0bytes", "latin1");
 
@@ -26,21 +32,29 @@ let root: string;
 let remove: () => void;
 
 beforeAll(async () => {
-  server = await listenOnLoopback((req, res) => {
-    req.resume();
+  server = await listenOnLoopback(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk);
     requests.push(`${req.method} ${req.url}`);
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (req.method === "POST" && req.url?.startsWith("/v1/jobs/"))
-      return json(200, { job_id: jobId, status: "pending" });
+    // The job of a read: the id in its path, with its own state if it has one.
+    const id = decodeURIComponent(req.url?.split("/")[3] ?? "");
+    const own = jobs.get(id);
+    if (req.method === "POST" && req.url?.startsWith("/v1/jobs/")) {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const prompted = [...jobs.keys()].find((key) => body.includes(`A lake ${jobs.get(key)!.prompt}`));
+      return json(200, { job_id: prompted ?? jobId, status: "pending" });
+    }
     if (req.method === "GET" && req.url?.endsWith("/content")) {
-      if (contentFails) return json(500, { detail: "Internal Server Error" });
+      if (own?.contentFails ?? contentFails) return json(500, { detail: "Internal Server Error" });
       res.writeHead(200, { "content-type": "video/mp4", "content-length": VIDEO.length });
       return res.end(VIDEO);
     }
-    if (req.method === "GET" && req.url?.startsWith("/v1/jobs/")) return json(200, { job_id: jobId, status: state });
+    if (req.method === "GET" && req.url?.startsWith("/v1/jobs/"))
+      return json(200, { job_id: own ? id : jobId, status: own?.state ?? state });
     json(404, { detail: "Not Found" });
   });
   ({ dir: root, remove } = tempDir());
@@ -56,6 +70,7 @@ beforeEach(() => {
   requests = [];
   state = "completed";
   contentFails = false;
+  jobs.clear();
 });
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what the tests look for
@@ -196,47 +211,51 @@ describe("a job id from the server that starts with -", () => {
   };
 
   it("every command printed for it takes it: options first, then -- and the id (jobs wait, status, result)", async () => {
-    for (const id of ["-h", "--help", "-V", "-o"]) {
-      jobId = id;
-      state = "processing";
-      const journal = join(root, `dash${id}.jsonl`);
-      const out = join(root, `dash${id}.mp4`);
-      const env1 = { ...env, DECART_JOURNAL: journal };
-      // Interrupted while it runs: the command that resumes.
-      const child = start(["video", "A lake", "-o", out], { env: env1 });
-      const done = finished(child);
-      for await (const line of createInterface({ input: child.stdout! })) {
-        if (JSON.parse(line).type === "submitted") break;
-      }
-      child.kill("SIGINT");
-      const stopped = await done;
-      expect(stopped.code, `${id}: ${stopped.stderr}`).toBe(130);
-      const { resume } = events(stopped.stdout).at(-1)!;
-      expect(resume, id).toBe(
-        `decart --base-url ${env.DECART_BASE_URL} --journal ${journal} jobs wait -o ${out} -- ${id}`,
-      );
-      // That command saves the job (`jobs wait -h` would show the help and exit 0, saving nothing).
-      state = "completed";
-      const resumed = await run(words(resume), { env: env1 });
-      expect(resumed.code, `${id}: ${resumed.stderr}`).toBe(0);
-      expect(events(resumed.stdout).at(-1), id).toMatchObject({ type: "saved", job_id: id, path: out });
-      expect(readFileSync(out), id).toEqual(VIDEO);
-      // jobs status and jobs result take it after --, as the README says.
-      const status = await run(["jobs", "status", "--", id], { env: env1 });
-      expect(status.code, `${id}: ${status.stderr}`).toBe(0);
-      expect(events(status.stdout).at(-1), id).toMatchObject({ type: "status", job_id: id, status: "completed" });
-      // A download that fails for good names the command that downloads it again, which does.
-      contentFails = true;
-      const again = join(root, `again${id}.mp4`);
-      const failed = await run(["jobs", "result", "-o", again, "--", id], { env: env1 });
-      expect(failed.code, `${id}: ${failed.stderr}`).toBe(1);
-      const command = `decart --base-url ${env.DECART_BASE_URL} --journal ${journal} jobs result -o ${again} -- ${id}`;
-      expect(failed.stderr, id).toContain(`it stays on the server: ${command}`);
-      contentFails = false;
-      const result = await run(words(command), { env: env1 });
-      expect(result.code, `${id}: ${result.stderr}`).toBe(0);
-      expect(readFileSync(again), id).toEqual(VIDEO);
-    }
+    // Each id a job of its own, the ids at once.
+    const ids = ["-h", "--help", "-V", "-o"];
+    await Promise.all(
+      ids.map(async (id, prompt) => {
+        const job = { prompt, state: "processing" as State, contentFails: false };
+        jobs.set(id, job);
+        const journal = join(root, `dash${id}.jsonl`);
+        const out = join(root, `dash${id}.mp4`);
+        const env1 = { ...env, DECART_JOURNAL: journal };
+        // Interrupted while it runs: the command that resumes.
+        const child = start(["video", `A lake ${prompt}`, "-o", out], { env: env1 });
+        const done = finished(child);
+        for await (const line of createInterface({ input: child.stdout! })) {
+          if (JSON.parse(line).type === "submitted") break;
+        }
+        child.kill("SIGINT");
+        const stopped = await done;
+        expect(stopped.code, `${id}: ${stopped.stderr}`).toBe(130);
+        const { resume } = events(stopped.stdout).at(-1)!;
+        expect(resume, id).toBe(
+          `decart --base-url ${env.DECART_BASE_URL} --journal ${journal} jobs wait -o ${out} -- ${id}`,
+        );
+        // That command saves the job (`jobs wait -h` would show the help and exit 0, saving nothing).
+        job.state = "completed";
+        const resumed = await run(words(resume), { env: env1 });
+        expect(resumed.code, `${id}: ${resumed.stderr}`).toBe(0);
+        expect(events(resumed.stdout).at(-1), id).toMatchObject({ type: "saved", job_id: id, path: out });
+        expect(readFileSync(out), id).toEqual(VIDEO);
+        // jobs status and jobs result take it after --, as the README says.
+        const status = await run(["jobs", "status", "--", id], { env: env1 });
+        expect(status.code, `${id}: ${status.stderr}`).toBe(0);
+        expect(events(status.stdout).at(-1), id).toMatchObject({ type: "status", job_id: id, status: "completed" });
+        // A download that fails for good names the command that downloads it again, which does.
+        job.contentFails = true;
+        const again = join(root, `again${id}.mp4`);
+        const failed = await run(["jobs", "result", "-o", again, "--", id], { env: env1 });
+        expect(failed.code, `${id}: ${failed.stderr}`).toBe(1);
+        const command = `decart --base-url ${env.DECART_BASE_URL} --journal ${journal} jobs result -o ${again} -- ${id}`;
+        expect(failed.stderr, id).toContain(`it stays on the server: ${command}`);
+        job.contentFails = false;
+        const result = await run(words(command), { env: env1 });
+        expect(result.code, `${id}: ${result.stderr}`).toBe(0);
+        expect(readFileSync(again), id).toEqual(VIDEO);
+      }),
+    );
   });
 
   it("the hint after an error carries it after -- too; the fix for an id refused names -- before it", async () => {
