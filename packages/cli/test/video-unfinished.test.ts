@@ -3,11 +3,13 @@
  * path) on the same server (a run stopped by --timeout or Ctrl-C): refused before anything is sent, naming the command
  * that gets that job, unless given --new; a finished job, or another request, does not block.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, printed, run, useEmulator } from "./helpers.js";
+import { requestHashes, type VideoOptions, videoInputs } from "../src/commands/video.js";
+import { jobModel } from "../src/watch.js";
+import { events, jobRecords, printed, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -75,6 +77,51 @@ describe("video run again with the same request", () => {
     writeFileSync(clip, mp4(8192));
     await timedOut(["-m", "lucy-clip", "Make it snow [hold]", `data=@${clip}`, "-o", out]);
     expect(emu.stats().jobsCreated).toBe(2);
+  });
+
+  it("with a file input: another file of the same name and size (other bytes) does not block; the same file does", async () => {
+    const clip = join(dir, "clip.mp4");
+    // An MP4 by its first bytes (as the client checks a file input), of the same size whatever `fill`; with `middle`,
+    // bytes past its first and last 64 KiB.
+    const mp4 = (fill: number, middle = 0) => {
+      const head = Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom", "latin1");
+      const end = Buffer.alloc(middle ? 70_000 : 4096, fill);
+      return Buffer.concat([head, end, ...(middle ? [Buffer.alloc(1000, middle), end] : [])]);
+    };
+    const out = join(dir, "snow.mp4");
+    const args = ["-m", "lucy-clip", "Make it snow [hold]", `data=@${clip}`, "-o", out];
+    const again = () => run(["video", ...args, "--timeout", "0.5"], { env });
+    writeFileSync(clip, mp4(1));
+    await timedOut(args);
+    // Before: the same name and size were the same request, refused.
+    writeFileSync(clip, mp4(2));
+    const second = await timedOut(args);
+    expect(emu.stats().jobsCreated).toBe(2);
+    // The same file again: refused, naming its job.
+    const refused = await again();
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`job ${second}`);
+    expect(emu.stats().jobsCreated).toBe(2);
+    // The journal holds the identity with the fingerprint; an entry of an earlier version (the identity without it)
+    // matches as it did: any file of that name and size.
+    const inputs = await videoInputs(args.slice(2, 4), { model: "lucy-clip" } as VideoOptions);
+    const { hash, legacy } = await requestHashes({ ...inputs, model: jobModel(inputs.model) });
+    expect(hash).not.toBe(legacy);
+    expect(jobRecords(env.DECART_JOURNAL!).filter((r) => r.job_id === second && r.line_hash === hash)).not.toEqual([]);
+    writeFileSync(env.DECART_JOURNAL!, readFileSync(env.DECART_JOURNAL!, "utf8").replaceAll(hash, legacy));
+    writeFileSync(clip, mp4(3));
+    const old = await again();
+    expect(old.code, old.stderr).toBe(2);
+    expect(old.stderr).toContain(`job ${second}`);
+    expect(emu.stats().jobsCreated).toBe(2);
+    // Files larger than both ends read, which differ only in between: the same request (the fingerprint reads only
+    // the ends), as before.
+    writeFileSync(clip, mp4(4, 5));
+    const large = await timedOut(args);
+    writeFileSync(clip, mp4(4, 6));
+    const middle = await again();
+    expect(middle.code, middle.stderr).toBe(2);
+    expect(middle.stderr).toContain(`job ${large}`);
   });
 
   it("is not refused once the job is finished, nor for another prompt, path or model", async () => {

@@ -37,41 +37,67 @@ export interface VideoOptions extends GlobalOptions {
   new?: boolean;
 }
 
-/**
- * The identity of a video request, its model and inputs (a file by its name, size and type, its bytes unread): 16 hex
- * digits of the SHA-256 of their JSON, each object's keys sorted. Journaled with the job (its `line_hash`).
- */
-const requestHash = (inputs: Record<string, unknown>): string =>
-  createHash("sha256")
-    .update(
-      JSON.stringify(inputs, (_key, v) =>
-        v instanceof Blob
-          ? { file: (v as File).name, bytes: v.size, type: v.type }
-          : v && typeof v === "object" && !Array.isArray(v)
-            ? Object.fromEntries(
-                Object.keys(v)
-                  .sort()
-                  .map((key) => [key, v[key]]),
-              )
-            : v,
-      ),
-    )
-    .digest("hex")
-    .slice(0, 16);
+/** The bytes read at each end of a file input for its fingerprint (see `requestHashes`). */
+const FINGERPRINT_BYTES = 65_536;
 
 /**
- * Refuses (exit 2, before anything is sent) a `video -o <path>` whose request (`hash`: the model and inputs) the journal
- * holds a job of, on the same server and for the same path, whose video was never saved and can still be had: one not
- * finished (submitted, never seen completed: a run stopped by `--timeout` or Ctrl-C while it waited), or one completed
- * whose download was cut (Ctrl-C, a killed process): its result stays on the server. A new submit would bill another
- * job for the same video. The message names the command that gets that job (`jobs wait`, or `jobs result` for a
- * completed one); `--new` submits another all the same. A job saved or failed does not block, nor one the server no
- * longer has (`gone`: its result 410, the job 404), nor one a later job of the request followed.
+ * The identities of a video request, its model and inputs (a file by its name, size and type, and a fingerprint of its
+ * bytes: the SHA-256 of its first and last `FINGERPRINT_BYTES`, the rest unread): 16 hex digits of the SHA-256 of their
+ * JSON, each object's keys sorted. `hash` is journaled with the job (its `line_hash`); `legacy`, the same without the
+ * fingerprints, is what earlier versions journaled (two files of the same name and size were one request), matched
+ * still for their jobs.
  */
-function checkUnfinished(journal: Journal, hash: string, path: string, options: VideoOptions, output: Output): void {
+export async function requestHashes(inputs: Record<string, unknown>): Promise<{ hash: string; legacy: string }> {
+  const blobs: Blob[] = [];
+  JSON.stringify(inputs, (_key, v) => (v instanceof Blob ? void blobs.push(v) : v));
+  const prints = new Map<Blob, string>();
+  for (const blob of blobs) {
+    const ends = createHash("sha256").update(Buffer.from(await blob.slice(0, FINGERPRINT_BYTES).arrayBuffer()));
+    if (blob.size > FINGERPRINT_BYTES)
+      ends.update(
+        Buffer.from(await blob.slice(Math.max(FINGERPRINT_BYTES, blob.size - FINGERPRINT_BYTES)).arrayBuffer()),
+      );
+    prints.set(blob, ends.digest("hex"));
+  }
+  const hashOf = (printed: boolean) =>
+    createHash("sha256")
+      .update(
+        JSON.stringify(inputs, (_key, v) =>
+          v instanceof Blob
+            ? { file: (v as File).name, bytes: v.size, type: v.type, ...(printed && { fingerprint: prints.get(v) }) }
+            : v && typeof v === "object" && !Array.isArray(v)
+              ? Object.fromEntries(
+                  Object.keys(v)
+                    .sort()
+                    .map((key) => [key, v[key]]),
+                )
+              : v,
+        ),
+      )
+      .digest("hex")
+      .slice(0, 16);
+  return { hash: hashOf(true), legacy: hashOf(false) };
+}
+
+/**
+ * Refuses (exit 2, before anything is sent) a `video -o <path>` whose request (`hashes`: the model and inputs, see
+ * `requestHashes`) the journal holds a job of, on the same server and for the same path, whose video was never saved
+ * and can still be had: one not finished (submitted, never seen completed: a run stopped by `--timeout` or Ctrl-C while
+ * it waited), or one completed whose download was cut (Ctrl-C, a killed process): its result stays on the server. A new
+ * submit would bill another job for the same video. The message names the command that gets that job (`jobs wait`, or
+ * `jobs result` for a completed one); `--new` submits another all the same. A job saved or failed does not block, nor
+ * one the server no longer has (`gone`: its result 410, the job 404), nor one a later job of the request followed.
+ */
+function checkUnfinished(
+  journal: Journal,
+  { hash, legacy }: { hash: string; legacy: string },
+  path: string,
+  options: VideoOptions,
+  output: Output,
+): void {
   const server = baseUrlOf(options);
   const job = journal
-    .jobs((r) => r.line_hash === hash && r.path === path && r.custom_id === undefined)
+    .jobs((r) => (r.line_hash === hash || r.line_hash === legacy) && r.path === path && r.custom_id === undefined)
     .filter((j) => j.base_url !== undefined && normalUrl(j.base_url) === server)
     .at(-1);
   // Only the latest: one that `--new` followed (a job the server may no longer know, 404) blocks no more.
@@ -170,8 +196,9 @@ async function submitAndFollow(
   await warnOtherVideoName(output, options.output);
   // The same request for the same -o (its model and inputs, its path) left unfinished by an earlier run: refused
   // unless given --new.
-  const hash = options.output === undefined ? undefined : requestHash({ ...inputs, model: jobModel(inputs.model) });
-  if (hash !== undefined && !options.new) checkUnfinished(journal, hash, resolve(options.output!), options, output);
+  const hashes =
+    options.output === undefined ? undefined : await requestHashes({ ...inputs, model: jobModel(inputs.model) });
+  if (hashes !== undefined && !options.new) checkUnfinished(journal, hashes, resolve(options.output!), options, output);
   const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
   const upload = await uploadProgress(output);
   // Recorded before it is sent: killed while it waits for its answer, the CLI leaves in the journal that a job may
@@ -209,7 +236,7 @@ async function submitAndFollow(
       path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
       timeout: options.timeout,
-      recorded: { base_url: baseUrlOf(options), line_hash: hash, submit_id: submitId },
+      recorded: { base_url: baseUrlOf(options), line_hash: hashes?.hash, submit_id: submitId },
     }).catch(async (error: unknown) => {
       if ((error as { jobId?: unknown })?.jobId === undefined) await settleUnmade(journal, submitId, { error });
       throw error;
