@@ -3,10 +3,11 @@
  * client's own events name it: in the `submitted` event of `video`, `jobs submit` and a batch's line, and in the
  * journal's records (so `jobs list`). A journal written before, which holds the alias, is still read: `jobs wait` of
  * its job watches and saves it, and `jobs list` shows the alias it recorded. So is an image made with an alias
- * (`-m lucy-image-latest`): in the `saved` event of `image` and of a batch's image line, and that line's journal records.
+ * (`-m lucy-image-latest`): in the `saved` event of `image` and its default file name, and in the `saved` event of a
+ * batch's image line and that line's journal records.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { canonicalModel, catalogue, isImageModelName, isVideoModelName } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
@@ -137,6 +138,22 @@ describe(`an image made with an alias (${imageAlias}) is named by its model (${i
     );
     expect(code, stderr).toBe(0);
     expect(events(stdout).find((e) => e.type === "saved")).toMatchObject({ model: imageCanonical });
+  });
+
+  it("image without -o: its default file is named by the model, as its saved event", async () => {
+    const data = await source();
+    const cwd = join(dir, "named");
+    mkdirSync(cwd);
+    const { code, stdout, stderr } = await run(["image", "Make it snow", "-m", imageAlias, `data=@${data}`, "--json"], {
+      env,
+      cwd,
+    });
+    expect(code, stderr).toBe(0);
+    const saved = events(stdout).find((e) => e.type === "saved")!;
+    expect(saved).toMatchObject({ model: imageCanonical });
+    // Before: named after the alias as typed.
+    expect(basename(saved.path)).toMatch(new RegExp(`^${imageCanonical}-\\d{8}-\\d{6}\\.png$`));
+    expect(readdirSync(cwd)).toEqual([basename(saved.path)]);
   });
 
   it("a batch's image line: its saved event and the journal name the model", async () => {

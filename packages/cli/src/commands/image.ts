@@ -71,10 +71,10 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
 
   async function generate(inputs: Record<string, unknown>, signal: AbortSignal): Promise<ExitCode> {
     // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does. Without
-    // -o: `<model>-<UTC time>.<ext>` (the extension of the image's type, told from its bytes) in the current directory,
-    // a name that never replaces a file (nor is the journal's): `-2`, `-3` … is added until it is free (see
-    // `placeFile`).
-    const stem = options.output === undefined ? defaultOutputName(model.name, "") : undefined;
+    // -o: `<model>-<UTC time>.<ext>` (the model that runs for it, as the events name it: an alias by its model; the
+    // extension of the image's type, told from its bytes) in the current directory, a name that never replaces a file
+    // (nor is the journal's): `-2`, `-3` … is added until it is free (see `placeFile`).
+    const stem = options.output === undefined ? defaultOutputName(jobModel(model), "") : undefined;
     const named = (extension: string) => resolve(options.output ?? `${stem}${extension}`);
     if (options.output === undefined) {
       await checkOutputDirectory(process.cwd(), "the image (<model>-<UTC time>.png in the current directory)");
