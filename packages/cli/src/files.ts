@@ -797,18 +797,21 @@ export type Bound =
    * A character device other than `/dev/null` or a block device (`device`, links followed), never opened to tell which
    * (a terminal, a serial port, a tape, a disk); or a name in `/dev` where nothing is: `reason`, as `fsReason`.
    */
-  | { kind: "device"; device: string; reason?: string };
+  | { kind: "device"; device: string; reason?: string }
+  /** A socket or a directory (`what`, in words; `at`: where links led), which no result is written in place of. */
+  | { kind: "unwritable"; what: string; at: string };
 
 /**
- * Whether `path` holds only for the run or the session that gave it, so that a command given later (a bare
- * `jobs wait <id>`) must not reuse it: a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see `descriptorOf`),
- * one the shell gave that run (`3> >(…)`); or a device (`kind: "device"`): a character device other than `/dev/null`
+ * Whether `path` holds only for the run or the session that gave it, so that a command given later (a bare `jobs wait
+ * <id>`) must not reuse it: a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see `descriptorOf`), one the
+ * shell gave that run (`3> >(…)`); or a device (`kind: "device"`): a character device other than `/dev/null`
  * (`/dev/pts/3`, `/dev/ptmx`, `/dev/ttyS0`, `/dev/watchdog`, links followed) or a block device (`/dev/sda`, which a
- * result given it would refuse: see `checkOutputKind`), or a name in `/dev` where nothing is (a
- * link to the `/dev/pts/7` of a session that ended). Told by `lstat`, `readlink` and `stat` alone: the path is never
- * opened, since opening a device changes it (a serial port resets what is on it, a watchdog arms, a tape rewinds). The
- * path is told by where its links lead, never by its name alone: a regular file `out/dev/tty1` is none. Undefined for
- * any other path (`/dev/null` too, and a named pipe).
+ * result given it would refuse: see `checkOutputKind`), or a name in `/dev` where nothing is (a link to the
+ * `/dev/pts/7` of a session that ended); or what no result is written in place of (`kind: "unwritable"`), as
+ * `checkOutputFile` refuses it: a socket or a directory (made there since the run, links followed). Told by `lstat`,
+ * `readlink` and `stat` alone: the path is never opened, since opening a device changes it (a serial port resets what
+ * is on it, a watchdog arms, a tape rewinds). The path is told by where its links lead, never by its name alone: a
+ * regular file `out/dev/tty1` is none. Undefined for any other path (`/dev/null` too, and a named pipe).
  */
 export function sessionBound(path: string): Bound | undefined {
   if (descriptorOf(path)) return { kind: "descriptor" };
@@ -820,6 +823,8 @@ export function sessionBound(path: string): Bound | undefined {
       : undefined;
   if (target.stats.isBlockDevice() || (target.stats.isCharacterDevice() && target.stats.rdev !== nullDevice()))
     return { kind: "device", device: target.path };
+  if (target.stats.isSocket() || target.stats.isDirectory())
+    return { kind: "unwritable", what: target.stats.isSocket() ? "a socket" : "a directory", at: target.path };
   return undefined;
 }
 

@@ -265,9 +265,10 @@ export async function runStatus(
 /**
  * `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it: to `-o`,
  * else to the path the journal recorded for it unless that names a descriptor (`/dev/fd/3`, which this process does not
- * have, or has for something else), a character device other than `/dev/null` or a block device (`/dev/pts/3`, `/dev/ttyS0`, `/dev/sda`, links
- * followed), never opened to tell which, or a name in `/dev` where nothing is (a link to the `/dev/pts/7` of a session
- * that ended; see `sessionBound`), said on stderr with why, else to `<id>.mp4`. With `-o` the recorded path is not
+ * have, or has for something else), a character device other than `/dev/null` or a block device (`/dev/pts/3`,
+ * `/dev/ttyS0`, `/dev/sda`, links followed), never opened to tell which, a name in `/dev` where nothing is (a link to
+ * the `/dev/pts/7` of a session that ended), or a socket or a directory (see `sessionBound`), said on stderr with why,
+ * else to `<id>.mp4`. With `-o` the recorded path is not
  * looked at. An `<id>` that cannot be a job id is refused
  * before anything is read or sent (see `checkJobIdArgument`), as by `jobs status` and `jobs result`.
  */
@@ -282,8 +283,8 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   const client = clientFor(options, output);
   // A descriptor the journal recorded (`-o /dev/fd/3` of `3> >(…)`, `-o >(…)`) was the shell's of the run that made
   // the job: this one does not have it (or has another there); a device (`/dev/pts/3`, `/dev/ttyS0`) is not opened,
-  // not even to ask what it is: opening one changes it (see `sessionBound`). Without `-o` the result goes to
-  // `<id>.mp4`, as said; with `-o` the recorded path is not looked at.
+  // not even to ask what it is: opening one changes it (see `sessionBound`); a socket or a directory there now takes
+  // no result. Without `-o` the result goes to `<id>.mp4`, as said; with `-o` the recorded path is not looked at.
   const bound = options.output === undefined && known?.path !== undefined ? sessionBound(known.path) : undefined;
   const recorded = bound ? undefined : known?.path;
   const path = resolve(options.output ?? recorded ?? videoName(jobId));
@@ -294,9 +295,11 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
           `The journal records ${known?.path} as where the result of ${jobId} goes, ` +
             (bound.kind === "descriptor"
               ? "a descriptor of the command that made it, which this one does not have"
-              : bound.reason !== undefined
-                ? `a device this one cannot write (${bound.reason})`
-                : `a device${bound.device === known?.path ? "" : ` (${bound.device})`}, which a later command does not open`) +
+              : bound.kind === "unwritable"
+                ? `now ${bound.what}${bound.at === known?.path ? "" : ` (${bound.at})`}, which no result is written in place of`
+                : bound.reason !== undefined
+                  ? `a device this one cannot write (${bound.reason})`
+                  : `a device${bound.device === known?.path ? "" : ` (${bound.device})`}, which a later command does not open`) +
             `: saving to ${path} instead (give -o <file> to choose)`,
         ),
       ),

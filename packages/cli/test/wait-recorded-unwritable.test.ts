@@ -1,0 +1,70 @@
+/**
+ * A job whose recorded path (`video -o out.mp4`) is a socket or a directory by the time `jobs wait <id>` runs without
+ * `-o`: as for a recorded block device, the result goes to `<id>.mp4` in the current directory, said on stderr (before,
+ * exit 2: the path refused as an output).
+ */
+import { mkdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { events, jobRecords, run, useEmulator } from "./helpers.js";
+
+let env: Record<string, string>;
+let dir: string;
+// The emulator's clock moves only when a test moves it: a job stays pending until then.
+let clock = Date.now();
+useEmulator({ now: () => clock }, (f) => ({ env, dir } = f), { ownDir: true });
+
+/** `video -o <path>` stopped by its --timeout while its job is pending: the job's id. */
+async function unfinished(path: string): Promise<string> {
+  const r = await run(["video", "A lake", "-o", path, "--timeout", "0.5"], { env, cwd: dir });
+  expect(r.code, r.stderr).toBe(5);
+  const jobId = events(r.stdout).find((e) => e.type === "submitted")!.job_id;
+  expect(jobRecords(env.DECART_JOURNAL!).find((e) => e.event === "submitted" && e.job_id === jobId)).toMatchObject({
+    path,
+  });
+  return jobId;
+}
+
+/** `jobs wait <id>` in `dir` once the job completed: saved to `<id>.mp4`, said so with `why`. */
+async function savedInstead(jobId: string, recorded: string, why: string): Promise<void> {
+  clock += 3_600_000;
+  const { code, stdout, stderr } = await run(["jobs", "wait", jobId], { env, cwd: dir });
+  expect(code, stderr).toBe(0);
+  const path = join(dir, `${jobId}.mp4`);
+  const saved = events(stdout).find((e) => e.type === "saved")!;
+  expect(saved).toMatchObject({ job_id: jobId, path });
+  expect(statSync(path).size).toBe(saved.bytes);
+  expect(stderr).toContain(
+    `The journal records ${recorded} as where the result of ${jobId} goes, now ${why}, which no result is written ` +
+      `in place of: saving to ${path} instead (give -o <file> to choose)\n`,
+  );
+  expect(jobRecords(env.DECART_JOURNAL!).at(-1)).toMatchObject({ event: "saved", job_id: jobId, path });
+}
+
+describe("jobs wait of a job whose recorded path is now a socket or a directory", () => {
+  it("a directory (or a link to one): saved to <id>.mp4, said so", async () => {
+    const recorded = join(dir, "out.mp4");
+    const jobId = await unfinished(recorded);
+    mkdirSync(recorded);
+    await savedInstead(jobId, recorded, "a directory");
+    // Through a link: the directory it leads to named.
+    const linked = join(dir, "linked.mp4");
+    const other = await unfinished(linked);
+    symlinkSync(recorded, linked);
+    await savedInstead(other, linked, `a directory (${recorded})`);
+  });
+
+  it.runIf(process.platform !== "win32")("a socket: saved to <id>.mp4, said so", async () => {
+    const recorded = join(dir, "out.mp4");
+    const jobId = await unfinished(recorded);
+    const socket = createServer();
+    await new Promise<void>((done) => socket.listen(recorded, done));
+    try {
+      await savedInstead(jobId, recorded, "a socket");
+      expect(readFileSync(join(dir, `${jobId}.mp4`)).length).toBeGreaterThan(0);
+    } finally {
+      await new Promise((done) => socket.close(done));
+    }
+  });
+});
