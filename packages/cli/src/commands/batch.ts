@@ -958,6 +958,17 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       if (job?.state === "saved" && job.path && savedWhole(job))
         return { ...base1, status: "completed", path: job.path };
       if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
+      // The server answered that it no longer has the job (404) or its result (410): asked again, it would answer the
+      // same. Failed as the run that found it failed it (not resumable), in the words it recorded.
+      if (job?.state === "gone")
+        return {
+          ...base1,
+          status: "failed",
+          error: untrusted(
+            `Job ${job.job_id}: ${job.error ?? "gone"} (the journal's record of ${job.updated_at}: the server no ` +
+              "longer has the job or its result, so it was not asked again)",
+          ),
+        };
       const unknown = job ? undefined : unknownSubmits.get(line.customId);
       if (unknown && !options.resubmitUnknown) return leftUnknown(base1, unknown, "video");
       let outcome: Outcome;
