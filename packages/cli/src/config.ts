@@ -92,6 +92,8 @@ export interface UploadTrace {
   body?: UploadBody | undefined;
   status?: number | undefined;
   requestId?: string | undefined;
+  /** The media type of its answer (its `Content-Type` without parameters, in lower case), as the server labelled it. */
+  contentType?: string | undefined;
 }
 
 /**
@@ -350,10 +352,12 @@ export function clientFor(
     ? sent
     : async (url, init) => {
         // Each try (a retry, a redirect) starts it again.
-        Object.assign(trace, { body: init.body, status: undefined, requestId: undefined });
+        Object.assign(trace, { body: init.body, status: undefined, requestId: undefined, contentType: undefined });
         const response = await sent(url, init);
         trace.status = response.status;
         trace.requestId = response.headers.get("x-request-id") || undefined;
+        trace.contentType =
+          (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() || undefined;
         return response;
       };
   // Each try of a paid request starts here, and is told of as it ends (see `onRequestStart`).

@@ -1,6 +1,6 @@
 /**
  * `image`'s `saved` event gives the image's type as its bytes tell it (the type its name follows), not the answer's
- * label; an `-o` whose extension names another image type is written as given, with a warning on stderr (not an
+ * label (which it gives as `server_content_type`, as a video's does); an `-o` whose extension names another image type is written as given, with a warning on stderr (not an
  * error). A purpose-built server: the emulator labels its images rightly.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -55,6 +55,23 @@ describe("an image's type is what its bytes say", () => {
     expect(result.stderr).not.toContain("its bytes say so");
   });
 
+  it.each([
+    ["image/png", "image/png"],
+    ["Image/JPEG; q=1", "image/jpeg"],
+    ["application/octet-stream", "application/octet-stream"],
+  ])(
+    "labelled %s: the saved event's server_content_type %s, as a video's, its content_type the bytes'",
+    async (given, told) => {
+      label = given;
+      const result = await image();
+      expect(result.code, result.stderr).toBe(0);
+      expect(events(result.stdout).find((e) => e.type === "saved")).toMatchObject({
+        content_type: "image/jpeg",
+        server_content_type: told,
+      });
+    },
+  );
+
   it("-o x.png answered with a JPEG: written there as given, with a warning naming both types", async () => {
     label = "image/jpeg";
     const out = join(dir.dir, "x.png");
@@ -62,7 +79,14 @@ describe("an image's type is what its bytes say", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(out)).toEqual(jpeg);
     expect(events(result.stdout)).toEqual([
-      { type: "saved", model: "lucy-pro-t2i", path: out, bytes: jpeg.length, content_type: "image/jpeg" },
+      {
+        type: "saved",
+        model: "lucy-pro-t2i",
+        path: out,
+        bytes: jpeg.length,
+        content_type: "image/jpeg",
+        server_content_type: "image/jpeg",
+      },
     ]);
     expect(result.stderr).toContain(
       `The image is a JPEG (its bytes say so), but -o ${out} names a .png file: written there all the same (a .jpg ` +

@@ -170,6 +170,7 @@ describe("decart image", () => {
       path: out,
       bytes: bytes.length,
       content_type: "image/png",
+      server_content_type: "image/png",
     });
     expect(bytes.subarray(0, 8)).toEqual(PNG);
     // A portrait PNG: its IHDR height is larger than its width.

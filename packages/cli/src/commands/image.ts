@@ -229,7 +229,16 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     } finally {
       signal.removeEventListener("abort", onSignal);
     }
-    output.event({ type: "saved", model: jobModel(model), path, bytes: bytes.length, content_type: type });
+    // The type the server labelled it with (the client hands the image on typed by its bytes when it came as
+    // `application/octet-stream`), as a video's `saved` event names it.
+    output.event({
+      type: "saved",
+      model: jobModel(model),
+      path,
+      bytes: bytes.length,
+      content_type: type,
+      ...(trace.contentType && { server_content_type: trace.contentType }),
+    });
     output.saved("Image", path, bytes.length);
     return done(path);
   }
