@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
+import { NO_VIDEO_BRANDS } from "../src/testing.js";
 import { blob, form, post, start } from "./helpers.js";
 
 let emu: Emulator;
@@ -88,4 +89,11 @@ describe("ISO BMFF brands", () => {
       expect(body.job_id).toEqual(expect.any(String));
     }
   });
+});
+
+it("NO_VIDEO_BRANDS (@decart/emulator/testing) is read-only: a test that reads it cannot change what the emulator takes", async () => {
+  expect(() => (NO_VIDEO_BRANDS as string[]).push("abcd")).toThrow(TypeError);
+  expect(NO_VIDEO_BRANDS).not.toContain("abcd");
+  const res = await post(emu, "/v1/files", form({ file: blob(ftyp("abcd", ["isom"])) }));
+  expect(((await res.json()) as { mime_type: string }).mime_type).toBe("video/mp4");
 });

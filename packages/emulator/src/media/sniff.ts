@@ -34,13 +34,14 @@ const MP4_BRAND =
  * Brands of ISO BMFF files that are no video: the still images and image sequences of HEIF/AVIF (ISO 23008-12,
  * MIAF), the audio of MPEG-4 and Flash, and Canon's raw photos. A file whose major brand is one of these is not an MP4
  * even when it also names `isom` or `mp42` (an M4A lists both). `@decart/core` leaves a file of no type whose major
- * brand is one of these untyped (no video/mp4): its test heif-brands.test.ts holds the two the same over HTTP.
+ * brand is one of these untyped (no video/mp4): its test heif-brands.test.ts holds the two the same over HTTP. Frozen:
+ * a test that reads it cannot change what the emulator takes.
  */
-export const NO_VIDEO_BRANDS: readonly string[] = [
+export const NO_VIDEO_BRANDS: readonly string[] = Object.freeze([
   ...["avif", "avis", "mif1", "mif2", "msf1", "miaf"],
   ...["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs"],
   ...["M4A ", "M4B ", "M4P ", "F4A ", "F4B ", "crx "],
-];
+]);
 const otherBrand = (brand: string) => NO_VIDEO_BRANDS.includes(brand);
 
 /**
