@@ -1,2 +1,13 @@
 #!/usr/bin/env node
-import "../dist/cli.js";
+// Only what loads on any Node.js comes before the version check: a Node.js older than package.json's `engines` is
+// told so (exit 2), not left to fail loading a module with an error that names no version (see node-version.ts).
+const { readFileSync } = await import("node:fs");
+const { engines } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const { nodeTooOld } = await import("../dist/node-version.js");
+const tooOld = nodeTooOld("decart-emulator", engines?.node, process.versions.node);
+if (tooOld) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exitCode = 2;
+} else {
+  await import("../dist/cli.js");
+}
