@@ -608,19 +608,22 @@ async function report(thrown: unknown, given: Output | undefined, argv: readonly
     ...(requestId && { request_id: requestId }),
   });
   output.warn(output.err.red(untrusted(`decart: ${message}`)));
-  // No such job (404), or its result no longer kept (410): waiting again cannot help, so no hint. Nor after a key
-  // refused (exit 4) or a server name that does not resolve: the same command fails the same way, and nothing says
-  // the job exists there.
-  const hopeless = e.status === 404 || e.status === 410 || code === EXIT.auth || unresolved(error);
+  // No such job (404), or its result no longer kept (410): waiting again cannot help, so no hint. Nor after a server
+  // name that does not resolve, or a key refused (exit 4) before the server answered for the job: the same command
+  // fails the same way, and nothing says the job exists there. A key refused while watching a job the server answered
+  // for (revoked, expired) leaves it going on: its command is given, to run with a valid key.
+  const resumed = resumeOf(error);
+  const auth = code === EXIT.auth;
+  const hopeless = e.status === 404 || e.status === 410 || (auth && !resumed) || unresolved(error);
   if (jobId && code !== EXIT.jobFailed && !hopeless && !(error instanceof CliError && error.hinted)) {
-    const resume = resumeOf(error) ?? output.command(...jobWords(["jobs", "wait"], jobId));
+    const resume = resumed ?? output.command(...jobWords(["jobs", "wait"], jobId));
     // An answer this version cannot read (a status the API added since): the same command would read it again.
     output.warn(
       output.err.dim(
         untrusted(
           unknownAnswer(error)
             ? `Upgrade @decart/cli, then follow the job ${jobId}: ${resume}`
-            : `The job ${jobId} may still finish: ${resume}`,
+            : `The job ${jobId} may still finish${auth ? "; with a valid key" : ""}: ${resume}`,
         ),
       ),
     );
