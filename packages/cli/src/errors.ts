@@ -181,6 +181,9 @@ const rerunWords = (rerun: Rerun, what: "asks for" | "submits"): string =>
  */
 const UNKNOWN_ANSWER = /(@decart\/core \S+ does not (?:know|take)) \(upgrade it\)/;
 
+/** The client's words for a client token given as its `apiKey` and refused (see `messageOf`). */
+const EK_REFUSED = /; a client token given as apiKey is not renewed: give token: fetchTokenFrom\(…\)$/;
+
 /** Whether `error` is of an answer of a job that this version cannot read (see `UNKNOWN_ANSWER`). */
 export const unknownAnswer = (error: unknown) => UNKNOWN_ANSWER.test((error as Error | undefined)?.message as string);
 
@@ -219,7 +222,12 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
     // (The client's ways past its checks, which the CLI does not offer.)
     .replace(/, or (any with validateInputs: false|a definition of your own)/, "");
   // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
-  if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
+  // A client token (`ek_…`) refused: the client's remedy is an option of its own (`token: fetchTokenFrom(…)`), which a
+  // terminal has none of; the CLI's is another key or token where the CLI takes them.
+  if (AuthenticationError.isInstance(error))
+    return EK_REFUSED.test(message)
+      ? `${message.replace(EK_REFUSED, "")}; a client token (ek_…) expires and the CLI does not renew it: set a valid API key (dct_…), or a new token, in DECART_API_KEY or --api-key`
+      : `${message}; check the key given by --api-key or DECART_API_KEY`;
   // A file input given as a URL that a proxy did not let through (Node's fetch keeps only its error's code): the proxy
   // is what to check, not the URL.
   const trouble =
