@@ -31,17 +31,49 @@ export function addSecret(secret: string | undefined): void {
     secret,
     texts.map((text) => keyPattern(text, 4).source),
   );
+  const part = runsOf(secret);
+  if (part) runs.set(secret, part);
   rebuild();
+}
+
+/**
+ * How many characters of a key's secret (after `dct_` or `ek_`) in a row are taken for the key: an answer that repeats
+ * a part of it (its first 20 characters: `dct_` and 16 of the secret's 28) shows none of it.
+ */
+const RUN = 12;
+/** The runs of a key's forms (see `RUN`): made by `runsOf`, after every whole form in `pattern`. */
+const runs = new Map<string, string>();
+
+/**
+ * A pattern of any run of `RUN` characters or more of `secret`'s secret (trimmed, `dct_` or `ek_` taken off), as it
+ * is, in any case: each run of `RUN` followed by as many of the secret's next characters as follow it; undefined for a
+ * secret shorter than that.
+ */
+function runsOf(secret: string): string | undefined {
+  const part = secret.trim().replace(/^(dct|ek)_/i, "");
+  const alternatives: string[] = [];
+  for (let at = 0; at + RUN <= part.length; at++) {
+    let tail = "";
+    for (const char of [...part.slice(at + RUN)].reverse()) tail = `(?:${escapeRegExp(char)}${tail})?`;
+    alternatives.push(escapeRegExp(part.slice(at, at + RUN)) + tail);
+  }
+  return alternatives.length ? alternatives.join("|") : undefined;
 }
 
 /** No longer a secret: `secret` is printed as it is (`decart emulator` prints its own dev key, which it may be). */
 export function forgetSecret(secret: string | undefined): void {
-  if (secret !== undefined && known.delete(secret)) rebuild();
+  if (secret !== undefined && known.delete(secret)) {
+    runs.delete(secret);
+    rebuild();
+  }
 }
 
 function rebuild(): void {
   const keys = [...known.keys()].sort((a, b) => b.length - a.length);
-  const sources = [...new Set(keys.flatMap((key) => known.get(key)!))];
+  // A key's whole forms before any run of one (`runs`): a form that holds a run is replaced whole.
+  const sources = [
+    ...new Set([...keys.flatMap((key) => known.get(key)!), ...keys.flatMap((key) => runs.get(key) ?? [])]),
+  ];
   pattern = sources.length ? new RegExp(sources.join("|"), "gi") : undefined;
 }
 
