@@ -8,7 +8,20 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-const { packageManager } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const { packageManager, engines } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+// A Node.js older than `engines` is told so before anything is installed or built (`npm run demo` would otherwise end
+// in a module that fails to load on it, with an error that names no version): exit 2.
+const [major, minor] = process.versions.node.split(".").map(Number);
+const [leastMajor, leastMinor = 0] = engines.node
+  .replace(/^>=\s*/, "")
+  .split(".")
+  .map(Number);
+if (major < leastMajor || (major === leastMajor && minor < leastMinor)) {
+  console.error(
+    `This repository needs Node.js ${engines.node.replace(/^>=\s*/, ">= ")} (this is v${process.versions.node})`,
+  );
+  process.exit(2);
+}
 const pnpm = packageManager.split("+")[0]; // "pnpm@10.34.9"
 const shell = process.platform === "win32"; // pnpm and npm are .cmd files there
 const env = { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: "0", TURBO_TELEMETRY_DISABLED: "1" };

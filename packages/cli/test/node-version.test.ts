@@ -52,4 +52,19 @@ describe("the Node.js version check", () => {
       }
     },
   );
+
+  it.skipIf(!existsSync(OLD_NODE))(
+    `the root scripts (\`npm run demo\`, through scripts/pnpm.mjs) on Node.js 20.0.0: said, exit 2, nothing installed (skipped without ${OLD_NODE})`,
+    async () => {
+      const script = new URL("../../../scripts/pnpm.mjs", import.meta.url).pathname;
+      const run = await promisify(execFile)(OLD_NODE, [script, "--version"])
+        .then(() => ({ code: 0, stdout: "", stderr: "" }))
+        .catch((error: { code: number; stdout: string; stderr: string }) => error);
+      expect(run).toMatchObject({
+        code: 2,
+        stdout: "",
+        stderr: "This repository needs Node.js >= 20.19 (this is v20.0.0)\n",
+      });
+    },
+  );
 });
