@@ -301,6 +301,30 @@ export function createTransport(
     // (Split by no key, undefined behind a proxy, a text stays whole; nor by one under 8 characters, a test's `k`: no
     // secret worth cutting out of every word that holds it.)
     const redact = (text: string) => text.split((key?.[7] && key) as string).join("[redacted]");
+    /**
+     * A failure of fetch (or of reading a body) as an error carries it (`cause`): when its text (message, stack, own
+     * fields, its cause chain) holds the key (a fetch of yours that quotes the request's headers), a copy of its class
+     * with the key cut out of each (its fields as their JSON; one that cannot be written so, its text); else itself.
+     */
+    const bare = (e: any, depth = 9): any => {
+      if (typeof e === "string") return redact(e);
+      if (!e || typeof e !== "object") return e;
+      try {
+        const cause = depth ? bare(e.cause, depth - 1) : undefined;
+        const fields = JSON.stringify(e);
+        const text = fields + e.message + e.stack;
+        if (cause === e.cause && text === redact(text)) return e;
+        const copy = Object.assign(
+          Object.setPrototypeOf(new Error(redact(e.message)), Object.getPrototypeOf(e)),
+          JSON.parse(redact(fields)),
+          { stack: redact(e.stack) },
+        );
+        if (cause) copy.cause = cause;
+        return copy;
+      } catch {
+        return redact(textOf(e, true));
+      }
+    };
     // What a redirect's error says to do: name the origin it led to (`baseUrl`, or behind a proxy `proxy`).
     const setIt = `: set ${keys ? "baseUrl" : "proxy"} to it if the API is there`;
 
@@ -422,7 +446,7 @@ export function createTransport(
         const gone = lost.has(e as object);
         try {
           // A proxy that refused the tunnel: nothing was sent (no job may exist, unless an answer before this hop said so).
-          const refused = e instanceof DecartError ? !gone && e : proxyRefused(where, e, jobId);
+          const refused = e instanceof DecartError ? !gone && e : proxyRefused(where, bare(e), jobId);
           if (refused) return settle(refused, refusals.has(refused));
           codes = errorCodes(e);
           cut = codes.includes("EPIPE");
@@ -436,13 +460,13 @@ export function createTransport(
         // intercepting proxy's CA not trusted …): nothing was sent, and another attempt would fail the same. Not retried,
         // never "a job may exist": node.ts's rule for nodeUpload and saveResult (the same pattern), words kept short.
         const untrusted = /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(codes[0]!);
-        const options = { retryable: !untrusted, jobId, requestId, cause: e };
+        const options = { retryable: !untrusted, jobId, requestId, cause: bare(e) };
         // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
         const error = settle(
           attemptSignal.aborted
             ? new TimeoutError(`${where}: ${sent ? "timed out" : "no client token"} (${cutBy(call.budgetMs)})`, options)
             : new ConnectionError(
-                `${where}: ${unsent ? OFFLINE : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
+                `${where}: ${unsent ? OFFLINE : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? options.cause)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
               ),
           // Nothing was sent (by the codes of Node's fetch, undici, and of node:http alike: a refused connection, a
@@ -556,7 +580,7 @@ export function createTransport(
         // timer, is streamed from memory (`Blob.stream`), and counted as it is read.
         source = response.body ?? (response.ok && call.media ? (await until(response.blob())).stream() : null);
       } catch (e) {
-        const input = upload && !first && !signal?.aborted && (await unsendable(body as UploadBody, e));
+        const input = upload && !first && !signal?.aborted && (await unsendable(body as UploadBody, bare(e)));
         if (!input) throw failure(e);
         release();
         throw input;

@@ -1,0 +1,67 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConnectionError, createDecartClient, JobTimeoutError, models } from "../src/index.js";
+import { silent, useEmulatorClient, virtualTime } from "./helpers.js";
+
+// A fetch wrapper of yours (a tracer's, a logger's) that fails with the request's headers in its words: the key it
+// quotes is not in any error the client hands back, its cause chain included; what it said (minus the key) is.
+const KEY = "dct_live_wrapped_0123456789abcdef";
+const setup = useEmulatorClient({ keys: [KEY] });
+
+/** Real fetch for a POST (the submit), a failure quoting the headers (the key among them) for the rest. */
+const quoting: typeof fetch = async (url, init) => {
+  if (init?.method === "POST") return fetch(url, init);
+  const headers = Object.fromEntries(new Headers(init?.headers));
+  const error: any = new TypeError(`fetch failed: headers ${JSON.stringify(headers)}`, {
+    cause: new Error(`socket closed for ${headers["x-api-key"]}`),
+  });
+  error.request = { url: String(url), headers };
+  throw error;
+};
+
+const client = (fetch = quoting) =>
+  createDecartClient({ apiKey: KEY, baseUrl: setup.emu.url, logger: silent, fetch, poll: virtualTime() });
+
+function expectRedacted(error: unknown) {
+  const text = inspect(error, { depth: 10 });
+  expect(text).not.toContain(KEY);
+  expect(JSON.stringify(error)).not.toContain(KEY);
+  expect(String(error)).not.toContain(KEY);
+  // The cause's words, the key cut out of them.
+  expect(text).toContain("fetch failed: headers {");
+  expect(text).toContain('"x-api-key":"[redacted]"');
+  expect(text).toContain("socket closed for [redacted]");
+}
+
+describe("a fetch of yours whose failure quotes the request's headers", () => {
+  it("leaves the key out of the ConnectionError, its cause and the cause's fields", async () => {
+    const job = await client().queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "waves" });
+    const error: any = await client()
+      .queue.status(job.job_id)
+      .catch((e) => e);
+    expect(ConnectionError.isInstance(error)).toBe(true);
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(error.cause.request.url).toContain(job.job_id);
+    expectRedacted(error);
+  });
+
+  it("leaves it out of a watch's JobTimeoutError whose last request failed so", async () => {
+    const error: any = await client()
+      .queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "waves", timeoutMs: 2000 })
+      .catch((e) => e);
+    expect(JobTimeoutError.isInstance(error)).toBe(true);
+    expect(ConnectionError.isInstance(error.cause)).toBe(true);
+    expectRedacted(error);
+  });
+
+  it("keeps a failure that does not quote the key as it is", async () => {
+    const thrown = new TypeError("fetch failed", { cause: new Error("other side closed") });
+    const error: any = await client(async () => {
+      throw thrown;
+    })
+      .queue.status("job_1")
+      .catch((e) => e);
+    expect(ConnectionError.isInstance(error)).toBe(true);
+    expect(error.cause).toBe(thrown);
+  });
+});
