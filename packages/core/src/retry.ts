@@ -232,8 +232,9 @@ export const retryDelay = (
  * another watch of the job can get past `error`. True for an error that carries the job's id and says the job goes on:
  * the watch's budget ran out (`JOB_TIMEOUT`); a transient failure the policy gave up on (`retryable`: a connection, a
  * timeout, 408, 429, 5xx, an answer that broke the spec three times in a row; by its code a result cut short, a
- * `TIMEOUT`, 429 or 5xx also where it ended `submitAndPoll`, `submitAndWatch` or `generate`, not `retryable` there since
- * the job was made); your code threw (`CALLBACK_ERROR`: a new
+ * connection's failure (a download reset partway; one not retried too, a certificate not trusted, a proxy's refusal:
+ * the job may still be fetched once it is fixed), a `TIMEOUT`, 429 or 5xx also where it ended `submitAndPoll`,
+ * `submitAndWatch` or `generate`, not `retryable` there since the job was made); your code threw (`CALLBACK_ERROR`: a new
  * watch runs your callbacks afresh, and an `onUploadProgress` not at all); your token source failed (`TOKEN_ERROR`, the
  * third failure in a row too: the next request asks it again); an answer that broke the spec (`INVALID_RESPONSE`
  * without a `cause`: a submit answer with a usable `job_id` but no known status, whose job was made; a read's garbled
@@ -252,7 +253,7 @@ export const canWatchAgain = (error: unknown): boolean =>
   ((error as DecartError).retryable === true ||
     // By its code too: a transient failure that ended a call after its job was made (`submitAndWatch`'s cut download)
     // is not `retryable` (the call tried again would make another job), yet another watch of the job can get past it.
-    /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR|TRUNCATED|TIMEOUT|SERVER|RATE_LIMIT)$/.test(
+    /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR|TRUNCATED|TIMEOUT|SERVER|RATE_LIMIT|CONNECTION_\w+)$/.test(
       (error as DecartError).code,
     ) ||
     ((error as DecartError).code === "INVALID_RESPONSE" &&
