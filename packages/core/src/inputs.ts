@@ -214,22 +214,28 @@ const hear = (value: any) =>
 /**
  * A Blob labelled `application/octet-stream` (as storage and CDNs serve files; the client takes it), or with no type
  * (bytes given as a file input), typed by its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`;
- * not an ISO file of an image's or a sound's brand, HEIC, AVIF or M4A), `image/png` or `image/jpeg` by their signature. Else as it came (the same bytes, not copied); one labelled otherwise
- * is not read, and a value that is no Blob (a stream) is answered as it is. A result or image of the API's is answered
+ * not an ISO file of an image's or a sound's brand, HEIC, AVIF or M4A), `image/png`, `image/jpeg`, `image/webp` (`RIFF`,
+ * a size, `WEBP`) or `video/webm` (Matroska's `1A 45 DF A3`) by their signature. Else as it came (the same bytes, not
+ * copied); one labelled otherwise is not read, and a value that is no Blob (a stream) is answered as it is. A result or image of the API's is answered
  * so; a file input is checked so (`resolveFiles`), and sent as given.
  */
 export const typed = async (blob: Blob): Promise<Blob> => {
   if (!/^(application\/octet-stream)?$/.test(mediaOf(`${blob.type}`))) return blob;
   const head = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
-  const [a, b, c] = head;
+  const text = String.fromCharCode(...head);
   // (An ISO file of an image's or a sound's brand, HEIC, AVIF, M4A, Canon raw: `ftyp` then `heic`, `avif`, `mif1`,
   // `miaf`, `M4A `, `F4A `, `crx ` …, is no MP4. F4P is Adobe's protected video.)
   const type =
-    isMp4Start(head) && !/^(avi|he[iv]|mi[af]|msf|[MF]4[AB]|M4P|crx)/.test(String.fromCharCode(...head.subarray(8, 11)))
+    isMp4Start(head) && !/^.{8}(avi|he[iv]|mi[af]|msf|[MF]4[AB]|M4P|crx)/s.test(text)
       ? "video/mp4"
-      : a === 0x89 && b === 0x50
+      : /^\x89P/.test(text)
         ? "image/png"
-        : a === 0xff && b === 0xd8 && c === 0xff && "image/jpeg";
+        : /^\xff\xd8\xff/.test(text)
+          ? "image/jpeg"
+          : /^RIFF.{4}WEBP/s.test(text)
+            ? "image/webp"
+            : // biome-ignore lint/suspicious/noControlCharactersInRegex: Matroska's signature begins with 0x1A.
+              /^\x1aE\xdf\xa3/.test(text) && "video/webm";
   return type ? new Blob([blob], { type }) : blob;
 };
 
