@@ -240,6 +240,12 @@ export const typed = async (blob: Blob): Promise<Blob> => {
 };
 
 /**
+ * The check of a file input (a stream an upload function sends as it comes, `nodeUpload`'s), which it runs on a Blob of
+ * the stream's first bytes (`typed`) before anything is sent: the rule a stream collected whole is held to.
+ */
+export const heads = new WeakMap<object, (file: Blob) => void>();
+
+/**
  * Turns every file field of `inputs` into what is sent (see `toBlob`). With `check`, a file downloaded from a URL, or a
  * stream collected (without an upload function), is held to the rule a Blob given is held to (its media type, not
  * empty: a stream that gave no bytes is an empty file) before anything is sent.
@@ -273,14 +279,19 @@ export async function resolveFiles(
     if (field.type === "file" && value != null) {
       out[name] = await toBlob(value as FileInput, name, reader, signal, budget);
       // (A Blob or bytes given were checked so already; a stream collected whole is held to it too. One of no type, or
-      // `application/octet-stream`, by its first bytes: a PNG or JPEG where a video goes is refused, naming the field.)
-      if (check)
-        checkSchema(
-          field as Schema,
-          await typed(out[name] as Blob),
-          name,
-          value instanceof URL || typeof value !== "object" ? `${where}, downloaded from ${shownUrl(value)}` : where,
-        );
+      // `application/octet-stream`, by its first bytes: a PNG or JPEG where a video goes is refused, naming the field.
+      // A stream sent as it comes, by an upload function, is checked so by its first bytes as they are read: `heads`.)
+      if (check) {
+        const check = (file: unknown) =>
+          checkSchema(
+            field as Schema,
+            file,
+            name,
+            value instanceof URL || typeof value !== "object" ? `${where}, downloaded from ${shownUrl(value)}` : where,
+          );
+        check(await typed(out[name] as Blob));
+        heads.set(out[name] as object, check);
+      }
     }
   }
   return out;

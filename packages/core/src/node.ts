@@ -42,7 +42,7 @@ import {
   TimeoutError,
   textOf,
 } from "./errors.js";
-import { crlf, isBytes, notBytes, quoted, tooLarge } from "./inputs.js";
+import { crlf, heads, isBytes, notBytes, quoted, tooLarge, typed } from "./inputs.js";
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
 import { sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
@@ -1048,6 +1048,9 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
   // The iterator of each async iterable input, asked for once per call (by the body, which each attempt is given): a
   // retry after a refused connection reads the same; another call asks again (an iterator left unread was ended).
   const calls = new WeakMap<object, Map<object, AsyncIterator<unknown>>>();
+  // The results of the first reads of each stream input, per call, that checked its type (see `body`): sent first, by
+  // whichever attempt sends it (a retry after a connection that failed before the part was reached too).
+  const peeked = new WeakMap<object, Map<unknown, Promise<IteratorResult<unknown>>[]>>();
   const upload: UploadFunction = (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const form = init.body as UploadBody;
@@ -1055,6 +1058,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       const entries = form.parts ?? [...form.entries()];
       const iterators = calls.get(form) ?? new Map<object, AsyncIterator<unknown>>();
       calls.set(form, iterators);
+      const firsts = peeked.get(form) ?? new Map<unknown, Promise<IteratorResult<unknown>>[]>();
+      peeked.set(form, firsts);
       for (const [, value] of entries) {
         if (typeof value === "object" && read.has(value)) {
           const before = read.get(value);
@@ -1088,7 +1093,9 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             if (typeof chunks?.next !== "function") throw "its Symbol.asyncIterator method gave no iterator";
             iterators.set(value, chunks);
           }
-          return { ...part, chunks };
+          const first = firsts.get(value) ?? [];
+          firsts.set(value, first);
+          return { ...part, chunks, first };
         } catch (e) {
           throw new InvalidInputError(`Could not read the input "${name}": ${textOf(e, true)}; nothing was sent`, {
             field: name,
@@ -1173,8 +1180,47 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         // Nothing is read before the connection is made: a connection refused leaves a stream unread, and the retry
         // sends it.
         await connected;
+        // A stream part the client checks (`heads`: not with `validateInputs: false`) is checked by its first bytes (12,
+        // or all it has), before anything is sent: as a stream collected whole, a PNG where a video goes is refused,
+        // naming the field. What was read (its results, a failure too) is kept, and sent first, as read: nothing is
+        // lost, progress is told as it is sent. (A web stream's reader is let go for the part's own, below.)
+        for (const { name, value, chunks, first } of parts) {
+          const check = heads.get(value as object);
+          if (!check || value instanceof Blob || first.length) continue;
+          const bytes: Uint8Array[] = [];
+          let size = 0;
+          let reader: ReadableStreamDefaultReader | undefined;
+          stop = () =>
+            release(() =>
+              value instanceof ReadableStream
+                ? reader && cancelWeb(value, reader, init.signal)
+                : typeof (value as Partial<Readable>).destroy === "function"
+                  ? (value as Readable).destroy()
+                  : chunks!.return?.(),
+            );
+          waiting = name;
+          try {
+            if (value instanceof ReadableStream) reader = value.getReader();
+            while (size < 12) {
+              const result = reader ? reader.read() : chunks!.next();
+              first.push(result);
+              const { done, value: chunk } = await result;
+              const got = done ? undefined : bytesOf(chunk);
+              if (!got) break;
+              bytes.push(got);
+              size += got.byteLength;
+            }
+          } catch {
+            // (The read's failure is the part's, told as it is sent below.)
+          } finally {
+            waiting = undefined;
+            stop = () => {};
+            reader?.releaseLock();
+          }
+          if (size) check(await typed(new Blob(bytes as BlobPart[])));
+        }
         if (!known || filesBytes) progress();
-        for (const { name, head, value, chunks: iterator } of parts) {
+        for (const { name, head, value, chunks: iterator, first } of parts) {
           // An answer came before the body was sent whole: nothing more is sent.
           if (answered) return;
           yield head;
@@ -1190,12 +1236,12 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               let reader: ReadableStreamDefaultReader | undefined;
               next = () => {
                 reader ??= value.getReader();
-                return reader.read();
+                return first.shift() ?? reader.read();
               };
               stop = () => release(() => reader && cancelWeb(value, reader, init.signal));
             } else {
               const chunks = value instanceof Blob ? blobChunks(value) : iterator!;
-              next = () => chunks.next();
+              next = () => first.shift() ?? chunks.next();
               stop = () =>
                 release(() =>
                   typeof (value as Partial<Readable>).destroy === "function"
