@@ -29,6 +29,7 @@ import {
   asDecartError,
   callbackThrew,
   failedJob,
+  followedBy,
   guard,
   InvalidResponseError,
   ignore,
@@ -749,7 +750,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * clock moved off the client's clock shows so). Answers the error.
    */
   const late = (e: any, left = 1) => {
-    if (e?.[UNSENT] && e.code === "TIMEOUT")
+    // (After a failure a job may exist of, `retrySubmit`'s, the words of the one that followed end its message.)
+    const last = followedBy.get(e) ?? e;
+    if (last?.[UNSENT] && last.code === "TIMEOUT")
       e.message += `: its deadline was ${msOf(Math.abs(left))} ${left > 0 ? "after" : "before"} the call`;
     return e;
   };

@@ -535,6 +535,12 @@ export const UNSENT = Symbol();
  */
 export const unsent = <E extends object>(error: E): E => Object.defineProperty(error, UNSENT, { value: 1 });
 
+/**
+ * The failure whose words a call's first failure after which a job may exist (`retrySubmit`) was given last (`; then:
+ * …`, see `retry`): a call not sent for want of time then is told so by that one's mark, as its own would be.
+ */
+export const followedBy = new WeakMap<object, DecartError>();
+
 /** What a failure after which a job (or file) may exist says of it when it is not sent again (`retrySubmit` off). */
 export const notSent = "not sent again (that could bill twice): ask support before retrying";
 

@@ -4,6 +4,7 @@ import {
   asDecartError,
   callbackThrew,
   type DecartError,
+  followedBy,
   InvalidResponseError,
   invalid,
   msOf,
@@ -400,6 +401,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         : aborted(error.jobId, error.cause, unknown.requestId, true);
     // (Its words said already that it was sent again: what came of that follows.)
     unknown.message += `; then: ${error.message}`;
+    followedBy.set(unknown, error);
     return unknown;
   };
   // A submit inside a wait's budget (`expired`) that the budget ends: `JobTimeoutError`, the last failure its cause. After
