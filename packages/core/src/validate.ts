@@ -459,8 +459,9 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
  * Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here, worded from the
  * call's own options (`keys`): a `timeout` is `timeoutMs` where the call takes it (the client's, a token route's, a
  * watch's too), else its `deadline` (a submit's, or `submitAndPoll`'s `timeoutMs`), else its `signal`; a `webhook` is
- * told to watch the job only by a call that makes or watches one (a video model's submit, a watch: `download`), not
- * by `process` (its image is the answer), `tokens.create` or the client's options; `input` only where the call takes
+ * told to watch the job only by a call that makes one (a video model's submit; `submitAndPoll`'s: `onSubmitted`), not
+ * by a watch of a job that exists (`queue.wait`, `createWatch`), `process` (its image is the answer), `tokens.create`
+ * or the client's options; `input` only where the call takes
  * a model's inputs. A `timeoutMs` given to a call that takes none is told what a `timeout` is told: the call's own
  * limit (the client's `timeoutMs` bounds each attempt, not the call).
  */
@@ -472,7 +473,7 @@ const elsewhere: Record<string, (keys: string[], inputs?: 1) => string | undefin
         ? `is deadline here (Date.now() + ms)${keys.includes("model") ? ", or submitAndPoll's timeoutMs" : ""}`
         : "is signal here: AbortSignal.timeout(ms)",
   webhook: (keys) =>
-    `has no counterpart: the API has no webhooks${keys.includes("download") || (keys.includes("model") && !keys.includes("timeoutMs")) ? " (watch the job)" : ""}`,
+    `has no counterpart: the API has no webhooks${keys.includes("onSubmitted") || (keys.includes("model") && !keys.includes("timeoutMs")) ? " (watch the job)" : ""}`,
   input: (_, inputs) => inputs && "has no counterpart: inputs go in the call itself",
 };
 elsewhere.timeoutMs = elsewhere.timeout!;

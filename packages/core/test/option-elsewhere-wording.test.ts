@@ -3,7 +3,7 @@
  * `timeoutMs` given to a call that takes none, is the call's own limit (its `deadline`, with no word of
  * `submitAndPoll`'s `timeoutMs`, or its `signal`), not the client's per-attempt `timeoutMs`; the client's own options,
  * a token route's and `createWatch`'s are told a `timeout` is their `timeoutMs`, but name their known ones for a client
- * option (`maxRetries`); a `webhook` is told to watch the job only by a call that makes or watches one; `openPipe` (no
+ * option (`maxRetries`); a `webhook` is told to watch the job only by a call that makes one (not by a watch of a job that exists); `openPipe` (no
  * client's call) says `deadline`. Nothing is sent.
  */
 import { expect, it } from "vitest";
@@ -32,6 +32,7 @@ const calls: Record<string, (option: Record<string, unknown>) => unknown> = {
   "queue.download": (o) => env.client.queue.download("job_1", o as never),
   "files.get": (o) => env.client.files.get("file_1", o as never),
   "tokens.create": (o) => env.client.tokens.create(o as never),
+  "queue.wait": (o) => env.client.queue.wait("job_1", o as never),
 };
 
 it.each([
@@ -69,7 +70,7 @@ it.each(Object.keys(makers))("%s({ timeout }) is told its timeoutMs, with its kn
 it.each([
   ["createDecartClient", ""],
   ["createTokenRoute", ""],
-  ["queue.createWatch", " (watch the job)"],
+  ["queue.createWatch", ""],
 ])("%s({ webhook }) is told the API has none, in words that fit it", async (name, end) => {
   const error = await refusal(() => makers[name]!({ webhook: "https://example.com/hook" }));
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", "webhook"]);
@@ -82,14 +83,20 @@ it.each([
   ["files.get", ""],
   ["queue.status", ""],
   ["process", ""],
+  ["queue.wait", ""],
   ["queue.submit", " (watch the job)"],
+  ["queue.submitAndPoll", " (watch the job)"],
 ])("%s({ webhook }) is told to watch the job only where it makes one", async (name, end) => {
   const input = { prompt: "A lake", webhook: "https://example.com/hook" };
   const call =
     name === "process"
       ? () => env.client.process({ model: models.image("lucy-pro-t2i"), ...input } as never)
-      : name === "queue.submit"
-        ? () => env.client.queue.submit({ model: models.video("lucy-pro-t2v"), ...input } as never)
+      : name === "queue.submit" || name === "queue.submitAndPoll"
+        ? () =>
+            env.client.queue[name === "queue.submit" ? "submit" : "submitAndPoll"]({
+              model: models.video("lucy-pro-t2v"),
+              ...input,
+            } as never)
         : () => calls[name]!({ webhook: input.webhook });
   const error = await refusal(call);
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", "webhook"]);
