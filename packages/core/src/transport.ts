@@ -307,20 +307,19 @@ export function createTransport(
      * with the key cut out of each (its fields as their JSON; one that cannot be written so, its text); else itself.
      */
     const bare = (e: any, depth = 9): any => {
-      if (typeof e === "string") return redact(e);
-      if (!e || typeof e !== "object") return e;
       try {
+        if (e?.split) return redact(e);
+        if (typeof e !== "object" || !e) return e;
         const cause = depth ? bare(e.cause, depth - 1) : undefined;
         const fields = JSON.stringify(e);
         const text = fields + e.message + e.stack;
-        if (cause === e.cause && text === redact(text)) return e;
-        const copy = Object.assign(
-          Object.setPrototypeOf(new Error(redact(e.message)), Object.getPrototypeOf(e)),
-          JSON.parse(redact(fields)),
-          { stack: redact(e.stack) },
-        );
-        if (cause) copy.cause = cause;
-        return copy;
+        return cause === e.cause && text === redact(text)
+          ? e
+          : Object.assign(
+              Object.setPrototypeOf(new Error(redact(e.message)), Object.getPrototypeOf(e)),
+              JSON.parse(redact(fields)),
+              { stack: redact(e.stack), cause },
+            );
       } catch {
         return redact(textOf(e, true));
       }
