@@ -304,7 +304,8 @@ export function createTransport(
     /**
      * A failure of fetch (or of reading a body) as an error carries it (`cause`): when its text (message, stack, own
      * fields, its cause chain) holds the key (a fetch of yours that quotes the request's headers), a copy of its class
-     * with the key cut out of each (its fields as their JSON; one that cannot be written so, its text); else itself.
+     * with the key cut out of each (its fields as their JSON; one that cannot be written so, a cycle, its message); else
+     * itself.
      */
     const bare = (e: any, depth = 9): any => {
       try {
@@ -321,7 +322,9 @@ export function createTransport(
               { stack: redact(e.stack), cause },
             );
       } catch {
-        return redact(textOf(e, true));
+        // (One that cannot be read at all, a Proxy or getters that throw, as it is: nothing of it can be printed either.)
+        const text = textOf(e, true);
+        return text === "?" ? e : redact(text);
       }
     };
     // What a redirect's error says to do: name the origin it led to (`baseUrl`, or behind a proxy `proxy`).
