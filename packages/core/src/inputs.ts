@@ -216,8 +216,8 @@ const hear = (value: any) =>
  * (bytes given as a file input), typed by its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`;
  * not an ISO file of an image's or a sound's brand, HEIC, AVIF or M4A), `image/png`, `image/jpeg`, `image/webp` (`RIFF`,
  * a size, `WEBP`) or `video/webm` (Matroska's `1A 45 DF A3`) by their signature. Else as it came (the same bytes, not
- * copied); one labelled otherwise is not read, and a value that is no Blob (a stream) is answered as it is. A result or image of the API's is answered
- * so; a file input is checked so (`resolveFiles`), and sent as given.
+ * copied); one labelled otherwise is not read, and a value that is no Blob (a stream) is answered as it is. A result
+ * or image of the API's is answered so; a file input is checked so (`resolveFiles`), and sent as given.
  */
 export const typed = async (blob: Blob): Promise<Blob> => {
   if (!/^(application\/octet-stream)?$/.test(mediaOf(`${blob.type}`))) return blob;
