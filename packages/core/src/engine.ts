@@ -19,7 +19,7 @@ import {
   shown,
 } from "./errors.js";
 import { completedDurationMs, MAX_JOB_MS } from "./poll.js";
-import { retryDelay } from "./retry.js";
+import { renewable, retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
 import { breaks, copyOf, type Schema } from "./validate.js";
 import { VERSION } from "./version.js";
@@ -558,7 +558,17 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         });
       }
       // Downloads ended so: the download's error, of its class and fields, saying what is left: the job is done, its
-      // result on the server. (A 404 or 409 that ends it names the job, as `queue.status`'s does.)
+      // result on the server. (A 404 or 409 that ends it names the job, as `queue.status`'s does.) A 401 or 403 of the
+      // API (the key revoked, a token expired) after the job was seen says that it exists, and how to follow it: with a
+      // valid key (a client whose `token` source can give one again may watch it again, see `canWatchAgain`).
+      if (
+        wait === undefined &&
+        !spent &&
+        last &&
+        /^40[13]$/.test(error.status as never) &&
+        error.code !== "TOKEN_ERROR"
+      )
+        error.message = `Job ${shown(jobId)} ${last.status === "completed" ? "completed; its result not downloaded" : "exists and goes on (it bills)"}: ${error.message}; follow it with queue.wait(jobId) ${renewable.has(error) ? "once the token source gives a valid key" : "from a client with a valid key"}`;
       if (wait === undefined)
         return step([], {
           error: spent

@@ -141,6 +141,12 @@ export const away = new WeakSet<object>();
 export const heard = new WeakSet<object>();
 
 /**
+ * The 401s and 403s of a client whose key can change (a `token` source): another watch of the job, once the source
+ * gives a valid key again (the user signed in again), can get past them (`canWatchAgain`).
+ */
+export const renewable = new WeakSet<object>();
+
+/**
  * The retry policy of `client` (its `queue`'s, see `POLICY`), for helpers outside the client (queue-rx's batch); for
  * one made otherwise than by `createDecartClient` (a stand-in of yours), the settings of a client made without them:
  * `maxRetries` 2, `Math.random`, a plain call's budget of 60 s (`DEFAULT_MAX_RETRIES`, `DEFAULT_TIMEOUT_MS`).
@@ -246,8 +252,9 @@ export const retryDelay = (
  * another watch would meet again; for one of a redirect the client refused (more than 5, to a URL that is no http(s)
  * one: its `status` the 3xx's), which another read would get again; for an error without a job id (nothing to watch:
  * a failed submit, `SUBMIT_OUTCOME_UNKNOWN`, options or an id refused), a job that ended (`JobFailedError`), an answer
- * another read would only get again (a 404, no such job; a 401 or 403, the key may not read it; a 410), an abort of
- * yours (`ABORT`), and anything else.
+ * another read would only get again (a 404, no such job; a 401 or 403 of a fixed key, which may not read it, where one
+ * of a `token` source's client is true: once the source gives a valid key again, another watch gets past it; a 410), an
+ * abort of yours (`ABORT`), and anything else.
  */
 export const canWatchAgain = (error: unknown): boolean =>
   typeof (error as DecartError | undefined)?.jobId === "string" &&
@@ -260,7 +267,8 @@ export const canWatchAgain = (error: unknown): boolean =>
     ((error as DecartError).code === "INVALID_RESPONSE" &&
       !("cause" in (error as DecartError)) &&
       // (Not a redirect refused: its status a 3xx, or a browser's hidden one's 0.)
-      !/^[03]/.test((error as DecartError).status as never)));
+      !/^[03]/.test((error as DecartError).status as never)) ||
+    renewable.has(error as object));
 
 /**
  * The client-wide rate-limit gate: a 429 of the API on any request (not one of another origin a redirect led to, a
@@ -508,6 +516,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       // A client token given as `apiKey` is a fixed key: nothing renews it once it expires.
       if (policy.ek) error.message += "; a client token given as apiKey is not renewed: give token: fetchTokenFrom(…)";
     }
+    if (call.renew && /^40[13]$/.test(error.status as never)) renewable.add(error);
     if (error instanceof InvalidResponseError) invalid++;
     // `random` is asked only for a retry the policy makes; if yours throws (or answers no number), the call ends.
     let wait: number | undefined;

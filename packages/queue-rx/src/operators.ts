@@ -99,17 +99,18 @@ export function throwOnFailure(): <E extends JobEvent>(
 }
 
 /**
- * Retries by watching the job again, never by submitting again: on an error that another watch of its job can get
- * past, by the core's one decision (`canWatchAgain`: it carries a job id, and the watch's budget ran out, a transient
- * failure outlasted the policy, your callback threw, your token source failed or a server's answer broke the spec),
- * follows that job with `watchJob(client, jobId, options)` instead, up to `count` times in all. A `retry()` after
- * `submitJob` submits a new (paid) job instead. Other errors pass on at once: those without a job id (a submit that
- * failed: no job, or a job of unknown id), and those another watch would only meet again: a 404 (`NotFoundError`), a
- * 401 or 403 (`AuthenticationError`, `PermissionDeniedError`), a redirect the client refused (its `status` the 3xx's,
- * or 0), an unexpected throw wrapped as an `InvalidResponseError` (with a `cause`), `JobFailedError` (the job ended; a
- * new one would be a new submit). Each watch again starts at the job's latest status and has a budget of its own
- * (`timeoutMs`; a `deadline` would have passed already). Its events are typed as its source's and the watch again's
- * (`JobEventOf` its `download`):
+ * Retries by watching the job again, never by submitting again: on an error that another watch of its job can get past,
+ * by the core's one decision (`canWatchAgain`: it carries a job id, and the watch's budget ran out, a transient failure
+ * outlasted the policy, your callback threw, your token source failed or a server's answer broke the spec), follows
+ * that job with `watchJob(client, jobId, options)` instead, up to `count` times in all. A `retry()` after `submitJob`
+ * submits a new (paid) job instead. Other errors pass on at once: those without a job id (a submit that failed: no job,
+ * or a job of unknown id), and those another watch would only meet again: a 404 (`NotFoundError`), a 401 or 403 of a
+ * fixed `apiKey` (`AuthenticationError`, `PermissionDeniedError`; a `token` source's client watches again: the source
+ * may give a valid key once the user signed in again), a redirect the client refused (its `status` the 3xx's, or 0), an
+ * unexpected throw wrapped as an `InvalidResponseError` (with a `cause`), `JobFailedError` (the job ended; a new one
+ * would be a new submit). Each watch again starts at the job's latest status and has a budget of its own (`timeoutMs`;
+ * a `deadline` would have passed already). Its events are typed as its source's and the watch again's (`JobEventOf` its
+ * `download`):
  * `watchJob(client, id, { download: false }).pipe(retryWatch(client, 1, { download: false }))` stays
  * `JobEventOf<false>`; without `download: false` the watch again downloads, and a `completed` may have its `data`.
  *
