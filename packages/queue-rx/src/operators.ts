@@ -5,8 +5,11 @@ import {
   failedJob,
   type JobEvent,
   type JobStatus,
+  retryPolicyOf,
+  retryWait,
 } from "@decart/core";
 import {
+  asyncScheduler,
   catchError,
   distinctUntilChanged,
   filter,
@@ -14,8 +17,10 @@ import {
   map,
   type Observable,
   type OperatorFunction,
+  switchMap,
   take,
   throwError,
+  timer,
 } from "rxjs";
 import type { JobEventOf, OutcomeOf, WatchJobOptions } from "./types.js";
 import { watchJob } from "./watch.js";
@@ -102,7 +107,9 @@ export function throwOnFailure(): <E extends JobEvent>(
  * Retries by watching the job again, never by submitting again: on an error that another watch of its job can get past,
  * by the core's one decision (`canWatchAgain`: it carries a job id, and the watch's budget ran out, a transient failure
  * outlasted the policy, your callback threw, your token source failed or a server's answer broke the spec), follows
- * that job with `watchJob(client, jobId, options)` instead, up to `count` times in all. A `retry()` after `submitJob`
+ * that job with `watchJob(client, jobId, options)` instead, up to `count` times in all, each after the core's wait
+ * between tries (`retryWait`: the error's `Retry-After`, else backoff with the client's jitter, at least 50 ms, 100 ms,
+ * 200 ms …) on `options.scheduler`. A `retry()` after `submitJob`
  * submits a new (paid) job instead. Other errors pass on at once: those without a job id (a submit that failed: no job,
  * or a job of unknown id), and those another watch would only meet again: a 404 (`NotFoundError`), a 401 or 403 of a
  * fixed `apiKey` (`AuthenticationError`, `PermissionDeniedError`; a `token` source's client watches again: the source
@@ -140,11 +147,18 @@ export function retryWatch(
   count: number,
   options: WatchJobOptions = {},
 ): MonoTypeOperatorFunction<JobEvent> {
+  // The client's jitter (`random`), as its own retries draw it.
+  const { random } = retryPolicyOf(client);
   const again = (events: Observable<JobEvent>, left: number): Observable<JobEvent> =>
     events.pipe(
-      catchError((error: DecartError) =>
+      catchError((error: DecartError & { retryAfterMs?: number }) =>
         left > 0 && canWatchAgain(error)
-          ? again(watchJob(client, error.jobId!, options), left - 1)
+          ? // The core's wait between tries (`retryWait`: the error's `Retry-After`, else backoff, never under its floor),
+            // on the watch's scheduler: a refusal that ends each watch at once (a token route's 403 while the user is
+            // signed out) does not spend every try within milliseconds.
+            timer(retryWait(count - left, error.retryAfterMs, random), options.scheduler ?? asyncScheduler).pipe(
+              switchMap(() => again(watchJob(client, error.jobId!, options), left - 1)),
+            )
           : throwError(() => error),
       ),
     );

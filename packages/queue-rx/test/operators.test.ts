@@ -1,5 +1,6 @@
 import {
   BadRequestError,
+  DecartError,
   type JobEvent,
   JobFailedError,
   JobTimeoutError,
@@ -10,7 +11,7 @@ import {
 import type { Observable } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { retryWatch, statusChanges, throwOnFailure, toOutcome } from "../src/operators.js";
-import { submitJob } from "../src/watch.js";
+import { submitJob, watchJob } from "../src/watch.js";
 import { JOB_ID, job, marbles, scripted, virtualClient } from "./marbles.js";
 
 const data = new Blob(["video"]);
@@ -91,9 +92,9 @@ describe("retryWatch on virtual time", () => {
       const [client, other] = [virtualClient(scheduler), virtualClient(scheduler)];
       const submit = scripted(scheduler, [cold("-(s|)", { s: answered })]);
       const processing = cold<StatusRead>("-(a|)", { a: { job: job("processing") } });
-      // Processing until 100 ms, then completed.
+      // Processing until 250 ms, then completed.
       const statusSource = () =>
-        scheduler.now() < 100 ? processing : cold<StatusRead>("-(a|)", { a: { job: job("completed") } });
+        scheduler.now() < 250 ? processing : cold<StatusRead>("-(a|)", { a: { job: job("completed") } });
       const watching = { poll: () => 10, download: false, statusSource, timeoutMs: 40 };
       const once = record(
         submitJob(client, input, { ...watching, submitSource: submit }).pipe(retryWatch(client, 1, watching)),
@@ -102,11 +103,27 @@ describe("retryWatch on virtual time", () => {
         submitJob(other, input, { ...watching, submitSource: submit }).pipe(retryWatch(other, 2, watching)),
       );
       flush();
-      // Each watch has 40 ms: the first and the one after it time out; a second watch again sees the job complete.
+      // Each watch has 40 ms, the next one 50 ms after it, then 100 (the backoff's floor): the first and the one after it
+      // time out; a second watch again sees the job complete.
       expect(once.slice(0, -1)).toEqual(["submitted", "pending", "processing", "processing"]);
       expect(JobTimeoutError.isInstance(once.at(-1)) && (once.at(-1) as JobTimeoutError).jobId).toBe(JOB_ID);
       expect(twice).toEqual(["submitted", "pending", "processing", "processing", "processing", "completed", "|"]);
       expect(submit.calls).toEqual([0, 0]);
+    });
+  });
+
+  it("waits the core's backoff before each watch again: a refusal that ends each watch at once spends no try at once", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      // The client's `random` is 0 (see `virtualClient`): each wait is the backoff's floor, 50, 100, then 200 ms.
+      const client = virtualClient(scheduler);
+      const signedOut = new DecartError("The token route refused (HTTP 403)", { code: "TOKEN_ERROR", status: 403 });
+      const statusSource = scripted(scheduler, [cold<StatusRead>("-#", undefined, signedOut)]);
+      const watching = { download: false, statusSource };
+      const seen = record(watchJob(client, JOB_ID, watching).pipe(retryWatch(client, 3, watching)));
+      flush();
+      expect(seen).toEqual([signedOut]);
+      // Each watch reads at once and ends 1 ms later; the next one starts after the wait.
+      expect(statusSource.calls).toEqual([0, 1 + 50, 52 + 100, 153 + 200]);
     });
   });
 
