@@ -28,6 +28,7 @@ import type { DecartClient } from "./client.js";
 import { isUsableId, MAX_ID_LENGTH } from "./engine.js";
 import {
   AbortError,
+  AuthenticationError,
   aborted,
   asDecartError,
   ConnectionError,
@@ -1033,7 +1034,8 @@ const DECODERS: Record<string, () => Transform> = {
  * ```
  *
  * A stream can be read only once: if a request with a stream part must be sent again (a 429, or a redirect), the call
- * fails with code `UPLOAD_NOT_REPEATABLE` instead; files from disk and Blobs are read again.
+ * fails with code `UPLOAD_NOT_REPEATABLE` instead (a 401, whose key a `token` source renewed, with that 401's
+ * `AuthenticationError`); files from disk and Blobs are read again.
  *
  * Answers are asked for with `Accept-Encoding: identity`; one encoded all the same (gzip, x-gzip, deflate, br, or
  * several of them) is decoded, as fetch decodes it. Its body in an encoding the client cannot decode (zstd …) fails
@@ -1063,11 +1065,17 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       for (const [, value] of entries) {
         if (typeof value === "object" && read.has(value)) {
           const before = read.get(value);
-          throw new DecartError(
-            "The upload cannot be sent again: a stream input can be read only once (give a file from disk or a Blob to " +
-              `allow retries)${before === undefined ? "" : `; the request that read it ended with ${textOf(before, true)}`}`,
-            { code: "UPLOAD_NOT_REPEATABLE", cause: before },
-          );
+          const once = "a stream input can be read only once (give a file from disk or a Blob to allow retries)";
+          // A 401 (sent again with a new key from the token source) is the call's error, as any 401: its status wins.
+          throw before === "HTTP 401"
+            ? new AuthenticationError(
+                `The key was refused (HTTP 401) and the upload cannot be sent again with a new one: ${once}; nothing was made`,
+                { status: 401 },
+              )
+            : new DecartError(
+                `The upload cannot be sent again: ${once}${before === undefined ? "" : `; the request that read it ended with ${textOf(before, true)}`}`,
+                { code: "UPLOAD_NOT_REPEATABLE", cause: before },
+              );
         }
       }
       // What is read of an input before anything is sent (its header's size, type, name or path; a web stream not
