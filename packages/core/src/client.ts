@@ -43,7 +43,7 @@ import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RateLimitGate, type RetryPolicy, retry } from "./retry.js";
-import { cannotMint, checkScopes, type TokenFetcher, tokenSource } from "./token.js";
+import { checkScopes, type TokenFetcher, tokenSource } from "./token.js";
 import { type Call, createTransport, lengthOf } from "./transport.js";
 import type {
   CreateWatchOptions,
@@ -300,8 +300,7 @@ export type DecartClient = {
     /**
      * Creates a short-lived client token (`ek_…`) for a browser. Retried as a read is (a 5xx, a broken or timed-out
      * connection, an answer cut short): a token made twice expires, and nothing is billed for it. Its options, `signal`
-     * too, go in its one argument: a second is refused (`InvalidInputError`), as by the other methods. A client whose
-     * `apiKey` is a client token (`ek_…`) cannot mint tokens: an `InvalidInputError` naming `apiKey`, nothing sent.
+     * too, go in its one argument: a second is refused (`InvalidInputError`), as by the other methods.
      */
     create(options?: CreateTokenOptions): Promise<CreateTokenResponse>;
   };
@@ -1166,8 +1165,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     tokens: {
       async create(opts, ...more: unknown[]) {
         only(more);
-        // A client token given as `apiKey` cannot mint tokens (the API answers 403): refused unsent.
-        if (policy.ek) throw cannotMint(where);
         const { properties } = requestSchemas.CreateTokenRequest;
         const [{ signal }, body] = checkCall(
           opts,

@@ -10,7 +10,7 @@ import { createDecartClient, type DecartClient } from "./client.js";
 import { DecartError, InvalidInputError, InvalidResponseError, RateLimitError, ValidationError } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import { monotonic } from "./retry.js";
-import { cannotMint, checkScopes } from "./token.js";
+import { checkScopes } from "./token.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
 export type { ClientToken, TokenFetcher } from "./token.js";
@@ -236,7 +236,9 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   } catch {}
   // A client token cannot mint tokens (the API answers 403): every request would be a 502. Its prefix in any letter
   // case (`EK_…`): a long-lived key is a `dct_` one, so it is none, and the API would refuse it as well.
-  if (/^ek_/i.test(ownKey)) throw cannotMint(where);
+  if (/^ek_/i.test(ownKey)) {
+    throw invalid(where, "apiKey", "your long-lived key (dct_…), not a client token (ek_…): it cannot mint tokens");
+  }
 
   // The key's forms an upstream may echo (see `keyPattern`), cleared from what `onError` sees.
   const keyForms = keyPattern(ownKey);

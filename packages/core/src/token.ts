@@ -32,13 +32,6 @@ export interface ClientToken {
 export type TokenFetcher = (options?: { signal?: AbortSignal | undefined }) => Promise<ClientToken>;
 
 /**
- * The refusal of a client token (`ek_…`) as the key that mints tokens (`tokens.create`, `createTokenRoute`): the API
- * answers it 403, so it is refused before any request, naming `apiKey`.
- */
-export const cannotMint = (where: string) =>
-  invalid(where, "apiKey", "your long-lived key (dct_…), not a client token (ek_…): it cannot mint tokens");
-
-/**
  * A token's scopes checked as `tokens.create` and `createTokenRoute` both check them, before any request: the models'
  * names, or a throw `InvalidInputError` (`ModelRetiredError` for a retired model) naming the field, for a scope no
  * request could ever match, so that no such token is minted. An empty list (a token for nothing: leave the field out
