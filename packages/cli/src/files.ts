@@ -798,7 +798,10 @@ export type Bound =
    * (a terminal, a serial port, a tape, a disk); or a name in `/dev` where nothing is: `reason`, as `fsReason`.
    */
   | { kind: "device"; device: string; reason?: string }
-  /** A socket or a directory (`what`, in words; `at`: where links led), which no result is written in place of. */
+  /**
+   * A socket, a directory or a path through a file (`what`, in words; `at`: where links led), which no result is
+   * written in place of.
+   */
   | { kind: "unwritable"; what: string; at: string };
 
 /**
@@ -808,7 +811,8 @@ export type Bound =
  * (`/dev/pts/3`, `/dev/ptmx`, `/dev/ttyS0`, `/dev/watchdog`, links followed) or a block device (`/dev/sda`, which a
  * result given it would refuse: see `checkOutputKind`), or a name in `/dev` where nothing is (a link to the
  * `/dev/pts/7` of a session that ended); or what no result is written in place of (`kind: "unwritable"`), as
- * `checkOutputFile` refuses it: a socket or a directory (made there since the run, links followed). Told by `lstat`,
+ * `checkOutputFile` refuses it: a socket or a directory (made there since the run, links followed), or a path through a
+ * file (a directory on its way replaced by one). Told by `lstat`,
  * `readlink` and `stat` alone: the path is never opened, since opening a device changes it (a serial port resets what
  * is on it, a watchdog arms, a tape rewinds). The path is told by where its links lead, never by its name alone: a
  * regular file `out/dev/tty1` is none. Undefined for any other path (`/dev/null` too, and a named pipe).
@@ -820,7 +824,9 @@ export function sessionBound(path: string): Bound | undefined {
   if (!target.stats)
     return /^\/dev\/(?!shm\/)/.test(target.path)
       ? { kind: "device", device: target.path, reason: fsReason(target.error) }
-      : undefined;
+      : (target.error as NodeJS.ErrnoException).code === "ENOTDIR"
+        ? { kind: "unwritable", what: "a path through a file", at: target.path }
+        : undefined;
   if (target.stats.isBlockDevice() || (target.stats.isCharacterDevice() && target.stats.rdev !== nullDevice()))
     return { kind: "device", device: target.path };
   if (target.stats.isSocket() || target.stats.isDirectory())

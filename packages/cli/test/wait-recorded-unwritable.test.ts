@@ -1,9 +1,9 @@
 /**
- * A job whose recorded path (`video -o out.mp4`) is a socket or a directory by the time `jobs wait <id>` runs without
+ * A job whose recorded path (`video -o out.mp4`) is a socket or a directory (or a path through a file) by the time `jobs wait <id>` runs without
  * `-o`: as for a recorded block device, the result goes to `<id>.mp4` in the current directory, said on stderr (before,
  * exit 2: the path refused as an output).
  */
-import { mkdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -53,6 +53,14 @@ describe("jobs wait of a job whose recorded path is now a socket or a directory"
     const other = await unfinished(linked);
     symlinkSync(recorded, linked);
     await savedInstead(other, linked, `a directory (${recorded})`);
+  });
+
+  it("a path through what is now a file (its directory replaced by one): saved to <id>.mp4, said so", async () => {
+    const recorded = join(dir, "out", "lake.mp4");
+    const jobId = await unfinished(recorded);
+    rmSync(join(dir, "out"), { recursive: true, force: true });
+    writeFileSync(join(dir, "out"), "a file where the directory was");
+    await savedInstead(jobId, recorded, "a path through a file");
   });
 
   it.runIf(process.platform !== "win32")("a socket: saved to <id>.mp4, said so", async () => {
