@@ -164,13 +164,15 @@ describe("a result whose bytes are no video", () => {
       mkdirSync(cwd);
       // An -o that holds a video already keeps it; a new one is not made; nor the default name.
       writeFileSync(join(cwd, "kept.mp4"), "an earlier video");
-      // The three at once (each judges the same answer).
+      // The three at once (each judges the same answer), with a journal of their own: one shared with the earlier
+      // rounds (the same job id) would have `jobs wait` save to an earlier round's directory, which no check here sees.
       const commands = [
         ["video", "A lake", "-o", "kept.mp4"],
         ["jobs", "result", "job_page", "-o", "new.mp4"],
         ["jobs", "wait", "job_page"],
       ];
-      const runs = await Promise.all(commands.map((args) => run(args, { env, cwd })));
+      const own = { ...env, DECART_JOURNAL: join(root, `no-video-${n}.jsonl`) };
+      const runs = await Promise.all(commands.map((args) => run(args, { env: own, cwd })));
       for (const [m, { code, stdout, stderr }] of runs.entries()) {
         const what = `${type} ${body.length} bytes: ${commands[m]!.join(" ")}`;
         expect(code, `${what}: ${stderr}`).toBe(1);
