@@ -122,6 +122,11 @@ describe("video run again with the same request", () => {
     const middle = await again();
     expect(middle.code, middle.stderr).toBe(2);
     expect(middle.stderr).toContain(`job ${large}`);
+    // Files that differ only in their last bytes (past the first 64 KiB): another request, its own job.
+    const tail = mp4(4, 5);
+    tail[tail.length - 1] = 7;
+    writeFileSync(clip, tail);
+    expect(await timedOut(args)).not.toBe(large);
   });
 
   it("is not refused once the job is finished, nor for another prompt, path or model", async () => {
