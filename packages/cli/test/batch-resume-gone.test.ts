@@ -3,7 +3,7 @@
  * for the job): the line is failed from the journal, as the run that found it gone failed it (not resumable), without
  * a request: watching it again could only be answered the same.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
@@ -46,5 +46,31 @@ describe("batch --resume of a line whose job is gone", () => {
       `Job ${jobId}: ${gone.error} (the journal's record of ${gone.at}: the server no longer has the job or its ` +
         "result, so it was not asked again)",
     );
+  });
+
+  it("a line whose video was saved stays completed when its job is journaled gone later (jobs result answered 410)", async () => {
+    const path = join(dir, "b.jsonl");
+    writeFileSync(path, `${JSON.stringify({ custom_id: "lake", prompt: "A lake" })}\n`);
+    const args = ["batch", path, "--out", join(dir, "out"), "--json"];
+    const first = await run([...args, "--timeout", "0.5"], { env });
+    const jobId = events(first.stdout).find((e) => e.type === "submitted")!.job_id;
+    // The job completes (the fast timing: within 80 ms of the emulator's clock), within its retention: saved.
+    clock += 500;
+    const saved = await run([...args, "--resume"], { env });
+    expect(saved.code, saved.stderr).toBe(0);
+    const video = join(dir, "out", "lake.mp4");
+    const bytes = statSync(video).size;
+    // Past its retention, another download of it is answered 410: the journal records it gone.
+    clock += 3_600_000;
+    const late = await run(["jobs", "result", jobId, "-o", join(dir, "late.mp4")], { env });
+    expect(late.code, late.stderr).not.toBe(0);
+    expect(jobRecords(env.DECART_JOURNAL!).at(-1)).toMatchObject({ job_id: jobId, event: "gone" });
+    // The line's video is on disk, whole: completed, not failed.
+    emu.resetStats();
+    const again = await run([...args, "--resume"], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(events(again.stdout).find((e) => e.type === "line_failed")).toBeUndefined();
+    expect(emu.stats().requests.total).toBe(0);
+    expect(readFileSync(video).length).toBe(bytes);
   });
 });

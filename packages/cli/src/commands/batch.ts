@@ -955,8 +955,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       const path = join(out, `${line.name}.mp4`);
       const tag = { custom_id: line.customId, batch };
       const base1 = { custom_id: line.customId, line: line.number, job_id: job?.job_id };
-      if (job?.state === "saved" && job.path && savedWhole(job))
-        return { ...base1, status: "completed", path: job.path };
+      // Saved, it stays so when the server lets its result go later (a `jobs result` of it answered 410: `gone`).
+      const saved = job?.state === "saved" || (job?.state === "gone" && job.bytes !== undefined);
+      if (saved && job?.path && savedWhole(job)) return { ...base1, status: "completed", path: job.path };
       if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
       // The server answered that it no longer has the job (404) or its result (410): asked again, it would answer the
       // same. Failed as the run that found it failed it (not resumable), in the words it recorded.
