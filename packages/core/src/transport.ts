@@ -304,15 +304,18 @@ export function createTransport(
     /**
      * A failure of fetch (or of reading a body) as an error carries it (`cause`): when its text (message, stack, own
      * fields, its cause chain) holds the key (a fetch of yours that quotes the request's headers), a copy of its class
-     * with the key cut out of each (its fields as their JSON; one that cannot be written so, a cycle, its message); else
-     * itself.
+     * with the key cut out of each (its fields as their JSON, an object met again, a cycle, left out; one that cannot be
+     * written so, a BigInt, its message); else itself.
      */
     const bare = (e: any, depth = 9): any => {
       try {
         if (e?.split) return redact(e);
         if (typeof e !== "object" || !e) return e;
         const cause = depth ? bare(e.cause, depth - 1) : undefined;
-        const fields = JSON.stringify(e);
+        const seen = new WeakSet();
+        const fields = JSON.stringify(e, (_, v) =>
+          v && typeof v === "object" ? (seen.has(v) ? undefined : seen.add(v) && v) : v,
+        );
         const text = fields + e.message + e.stack;
         return cause === e.cause && text === redact(text)
           ? e

@@ -64,4 +64,33 @@ describe("a fetch of yours whose failure quotes the request's headers", () => {
     expect(ConnectionError.isInstance(error)).toBe(true);
     expect(error.cause).toBe(thrown);
   });
+
+  it("keeps one that does not quote the key as it is when its fields loop back (a socket's error pointing at itself)", async () => {
+    const socketError: any = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" });
+    socketError.socket = { error: socketError };
+    const thrown: any = new TypeError("fetch failed", { cause: socketError });
+    thrown.self = thrown;
+    const error: any = await client(async () => {
+      throw thrown;
+    })
+      .queue.status("job_1")
+      .catch((e) => e);
+    expect(ConnectionError.isInstance(error)).toBe(true);
+    expect(error.cause).toBe(thrown);
+    expect(error.cause.cause.code).toBe("UND_ERR_SOCKET");
+  });
+
+  it("cuts the key out of one whose fields loop back, its class and other fields kept", async () => {
+    const thrown: any = Object.assign(new TypeError(`fetch failed for ${KEY}`), { code: "ECONNRESET" });
+    thrown.self = thrown;
+    const error: any = await client(async () => {
+      throw thrown;
+    })
+      .queue.status("job_1")
+      .catch((e) => e);
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(error.cause.code).toBe("ECONNRESET");
+    expect(error.cause.message).toBe("fetch failed for [redacted]");
+    expect(inspect(error, { depth: 10 })).not.toContain(KEY);
+  });
 });
