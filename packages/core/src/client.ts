@@ -466,6 +466,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const policy = {
     maxRetries,
     delay,
+    wait: clientPoll.delay,
     now,
     wall,
     // Yours is a callback: a throw, or an answer that is no number in [0, 1) (`NaN`: a wait of `NaN` retries at once,

@@ -48,6 +48,8 @@ export interface RetryPolicy {
   /** Retries after the first attempt, when the call gives none. */
   maxRetries: number;
   delay: DelayFunction;
+  /** The client's `poll.delay`, when given: what waits a helper outside the client does instead of its scheduler. */
+  wait?: DelayFunction | undefined;
   /** The clock of deadlines, the gate and timers (the client's `poll.now`, default `monotonic`). */
   now: () => number;
   /** The wall clock a server's date is compared with (`poll.now` when given, else `Date.now`). */

@@ -22,6 +22,7 @@ import {
   throwError,
   timer,
 } from "rxjs";
+import { fromAbortable } from "./sources.js";
 import type { JobEventOf, OutcomeOf, WatchJobOptions } from "./types.js";
 import { watchJob } from "./watch.js";
 
@@ -147,16 +148,22 @@ export function retryWatch(
   count: number,
   options: WatchJobOptions = {},
 ): MonoTypeOperatorFunction<JobEvent> {
-  // The client's jitter (`random`), as its own retries draw it.
-  const { random } = retryPolicyOf(client);
+  // The client's jitter (`random`), as its own retries draw it; the watch's `poll.delay` (the call's, else the
+  // client's), as a watch's own waits, else the scheduler.
+  const { random, wait } = retryPolicyOf(client);
+  const delay = (options.poll as { delay?: typeof wait } | undefined)?.delay ?? wait;
+  const pause = (ms: number): Observable<unknown> =>
+    delay
+      ? fromAbortable((signal) => Promise.resolve(delay(ms, signal)))
+      : timer(ms, options.scheduler ?? asyncScheduler);
   const again = (events: Observable<JobEvent>, left: number): Observable<JobEvent> =>
     events.pipe(
       catchError((error: DecartError & { retryAfterMs?: number }) =>
         left > 0 && canWatchAgain(error)
           ? // The core's wait between tries (`retryWait`: the error's `Retry-After`, else backoff, never under its floor),
-            // on the watch's scheduler: a refusal that ends each watch at once (a token route's 403 while the user is
-            // signed out) does not spend every try within milliseconds.
-            timer(retryWait(count - left, error.retryAfterMs, random), options.scheduler ?? asyncScheduler).pipe(
+            // by the watch's `poll.delay` or on its scheduler: a refusal that ends each watch at once (a token route's
+            // 403 while the user is signed out) does not spend every try within milliseconds.
+            pause(retryWait(count - left, error.retryAfterMs, random)).pipe(
               switchMap(() => again(watchJob(client, error.jobId!, options), left - 1)),
             )
           : throwError(() => error),

@@ -1,5 +1,6 @@
 import {
   BadRequestError,
+  createDecartClient,
   DecartError,
   type JobEvent,
   JobFailedError,
@@ -8,7 +9,7 @@ import {
   ServerError,
   type StatusRead,
 } from "@decart/core";
-import type { Observable } from "rxjs";
+import { lastValueFrom, type Observable, throwError } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { retryWatch, statusChanges, throwOnFailure, toOutcome } from "../src/operators.js";
 import { submitJob, watchJob } from "../src/watch.js";
@@ -125,6 +126,31 @@ describe("retryWatch on virtual time", () => {
       // Each watch reads at once and ends 1 ms later; the next one starts after the wait.
       expect(statusSource.calls).toEqual([0, 1 + 50, 52 + 100, 153 + 200]);
     });
+  });
+
+  it("waits between watches by the poll's delay when there is one (the client's, else the call's), not on a timer", async () => {
+    const signedOut = Object.assign(
+      new DecartError("The token route refused (HTTP 403)", { code: "TOKEN_ERROR", status: 403 }),
+      { retryAfterMs: 30_000 },
+    );
+    const statusSource = () => throwError(() => signedOut);
+    for (const given of ["client", "call"] as const) {
+      const asked: number[] = [];
+      const delay = async (ms: number) => void asked.push(ms);
+      // A Retry-After of 30 s, waited by the delay (at once here): on a timer, the test would time out.
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: "http://127.0.0.1:9",
+        random: () => 0,
+        poll: given === "client" ? { delay } : {},
+      });
+      const watching = { download: false, statusSource, ...(given === "call" ? { poll: { delay } } : {}) };
+      const error = await lastValueFrom(watchJob(client, JOB_ID, watching).pipe(retryWatch(client, 2, watching))).catch(
+        (e) => e,
+      );
+      expect(error).toBe(signedOut);
+      expect(asked.filter((ms) => ms === 30_000)).toHaveLength(2);
+    }
   });
 
   it("passes on a submit's error (no job id) and a failed job's JobFailedError, submitting nothing again", () => {
