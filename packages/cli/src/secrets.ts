@@ -53,6 +53,9 @@ function runsOf(secret: string): string | undefined {
   const part = secret.trim().replace(/^(dct|ek)_/i, "");
   const alternatives: string[] = [];
   for (let at = 0; at + RUN <= part.length; at++) {
+    // A run of fewer than 8 different characters is no secret (the emulator's dev key ends in sixteen zeros), and a
+    // file name, a custom_id or a prompt may well hold it (`out_0000000000000000.mp4`): not taken for the key.
+    if (new Set(part.slice(at, at + RUN).toLowerCase()).size < 8) continue;
     let tail = "";
     for (const char of [...part.slice(at + RUN)].reverse()) tail = `(?:${escapeRegExp(char)}${tail})?`;
     alternatives.push(escapeRegExp(part.slice(at, at + RUN)) + tail);
