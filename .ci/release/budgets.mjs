@@ -10,9 +10,10 @@ export const budgets = [
     // fails the release check until it is paid for by compaction or the limit is raised in a commit that says what
     // for. What each change cost, and where the bytes go: bench/README.md ("Bundle size"); this limit's history:
     // `git log -p .ci/release/budgets.mjs`.
-    // Raised by 298 (22 148): one pause per 429 burst within each call's budget, undici's global fetch, frozen
-    // intrinsics, no-store, other-realm signals, untyped file inputs checked by their bytes
-    gzipLimit: 21 * 1024 + 644,
+    // Raised by 412 (22 560): a fetch's failure quoting the key kept as a redacted copy, a 401/403 after the job was
+    // seen said to leave the job going, WebP/WebM/M4A told by their bytes, nodeUpload's stream check, a download cut
+    // before any byte counted
+    gzipLimit: 22 * 1024 + 32,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -24,8 +25,8 @@ export const budgets = [
     packages: ["@decart/core", "@decart/queue-rx"],
     // No goal of its own: the core's plus queue-rx and the part of RxJS it uses. The limit is the figure measured
     // at the last change (bench/README.md, "Bundle size"; history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 286 (27 267) with core's
-    gzipLimit: 26 * 1024 + 643,
+    // Raised by 406 (27 673) with core's, retryWatch's wait between watches
+    gzipLimit: 27 * 1024 + 25,
     program: `
       import { createDecartClient, models } from "@decart/core";
       import { submitJob } from "@decart/queue-rx";
@@ -38,8 +39,8 @@ export const budgets = [
     external: ["react", "react-dom"],
     // The goal is 20 KB. The limit is the figure measured at the last change (bench/README.md, "Bundle size";
     // history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 359 (29 701) with core's, a job dropped by a new client told to onOrphan
-    gzipLimit: 29 * 1024 + 5,
+    // Raised by 416 (30 117) with core's and queue-rx's, an image dropped by a new client told to onOrphan
+    gzipLimit: 29 * 1024 + 421,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
