@@ -1491,19 +1491,14 @@ describe("playground in Chromium", () => {
       await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("completed"); // the form shows its new run
     }));
 
-  it("names an image served as application/octet-stream by its bytes: a JPEG (typed by the client) is shown and downloaded as .jpg, a WebP (typed by the page, said so) as .webp", () =>
+  it("names an image served as application/octet-stream by its bytes: a JPEG (typed by the client) is shown and downloaded as .jpg, a GIF (typed by the page, said so) as .gif, a WebP (typed by the client) is kept from a refused answer as .webp", () =>
     withApiProxy(async (proxy, page) => {
       proxy.octetStream = true;
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
       await page.getByLabel("prompt").fill("An image from a bucket");
-      // The client types a JPEG served so by its bytes (as it does an MP4 or a PNG): its Blob is an image/jpeg, no word
-      // of how it was served. A WebP it leaves as it came: the page reads its bytes and says how it was served.
-      for (const [type, extension, byClient] of [
-        ["image/jpeg", "jpg", true],
-        ["image/webp", "webp", false],
-      ] as const) {
-        // A real image of that type, encoded by the browser itself (no file kept in the repository).
-        const encoded = await page.evaluate(async (type) => {
+      // A real image of that type, encoded by the browser itself (no file kept in the repository).
+      const encode = (type: string) =>
+        page.evaluate(async (type) => {
           const canvas = document.createElement("canvas");
           canvas.width = canvas.height = 16;
           const context = canvas.getContext("2d")!;
@@ -1512,7 +1507,18 @@ describe("playground in Chromium", () => {
           const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, type));
           return [...new Uint8Array(await blob!.arrayBuffer())];
         }, type);
-        proxy.imageBytes = Uint8Array.from(encoded);
+      // A GIF of one pixel (GIF89a, 1 × 1, one colour), which no browser's canvas encodes.
+      const gif = [
+        ...[0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0x80, 0, 0, 0xcc, 0x33, 0x33, 0xff, 0xff, 0xff],
+        ...[0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0, 0x3b],
+      ];
+      // The client types a JPEG served so by its bytes (as it does an MP4 or a PNG): its Blob is an image/jpeg, no word
+      // of how it was served. A GIF it leaves as it came: the page reads its bytes and says how it was served.
+      for (const [type, extension, byClient] of [
+        ["image/jpeg", "jpg", true],
+        ["image/gif", "gif", false],
+      ] as const) {
+        proxy.imageBytes = Uint8Array.from(type === "image/gif" ? gif : await encode(type));
         const run = view(page);
         await page.getByRole("button", { name: "Generate" }).click();
         await reached(run, "completed");
@@ -1525,6 +1531,19 @@ describe("playground in Chromium", () => {
         expect(name).toBe(`decart-lucy-pro-t2i.${extension}`);
         expect(sha256(bytes)).toBe(sha256(proxy.imageBytes));
       }
+      // A WebP the client types by its bytes too, and refuses as it does one served as image/webp: the image it kept
+      // is shown beside the error and downloaded as .webp.
+      proxy.imageBytes = Uint8Array.from(await encode("image/webp"));
+      const run = view(page);
+      await page.getByRole("button", { name: "Generate" }).click();
+      await errorOf(run)
+        .getByText(/an image of type image\/webp/)
+        .waitFor();
+      const kept = run.getByRole("img", { name: "Result, kept from a refused answer" });
+      await expect(kept.evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+      const { name, bytes } = await downloadBytes(run);
+      expect(name).toBe("decart-lucy-pro-t2i.webp");
+      expect(sha256(bytes)).toBe(sha256(proxy.imageBytes));
     }));
 
   it("shows the image a refused answer kept (error.data: a WebP the client does not take), said so, its URL revoked once the run is replaced", () =>
