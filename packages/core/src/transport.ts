@@ -447,11 +447,13 @@ export function createTransport(
         // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:
         // a POST's answer cut short anyhow says that a job (or image, or file) may exist.
         let codes: string[] = [];
+        // What the error carries as its cause (the key cut out, see `bare`), made once.
+        const cause = bare(e);
         // A token fetch that failed offline (token.ts's `offlineError`): this request's own failure offline (below).
         const gone = lost.has(e as object);
         try {
           // A proxy that refused the tunnel: nothing was sent (no job may exist, unless an answer before this hop said so).
-          const refused = e instanceof DecartError ? !gone && e : proxyRefused(where, bare(e), jobId);
+          const refused = e instanceof DecartError ? !gone && e : proxyRefused(where, cause, jobId);
           if (refused) return settle(refused, refusals.has(refused));
           codes = errorCodes(e);
           cut = codes.includes("EPIPE");
@@ -465,7 +467,7 @@ export function createTransport(
         // intercepting proxy's CA not trusted …): nothing was sent, and another attempt would fail the same. Not retried,
         // never "a job may exist": node.ts's rule for nodeUpload and saveResult (the same pattern), words kept short.
         const untrusted = /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(codes[0]!);
-        const options = { retryable: !untrusted, jobId, requestId, cause: bare(e) };
+        const options = { retryable: !untrusted, jobId, requestId, cause };
         // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
         const error = settle(
           attemptSignal.aborted
