@@ -113,9 +113,10 @@ export function saveSubmit(model: string): SavedSubmit {
 
 /**
  * Where the page's documents say the submits they forgot (their answer came, or the user dismissed them): the latest
- * `FORGOTTEN_KEPT` ids, in IndexedDB. Not in `localStorage`: a document of another process (a duplicated tab) reads its
- * process's copy of that, which another document's write reaches when it does, possibly after that document's lock was
- * let go; a transaction completed is read by every transaction begun after it.
+ * `FORGOTTEN_KEPT` ids, in IndexedDB. Not in `localStorage` alone: a document of another process (a duplicated tab)
+ * reads its process's copy of that, which another document's write reaches when it does, possibly after that document's
+ * lock was let go; a transaction completed is read by every transaction begun after it. But a transaction takes time,
+ * and a page closed meanwhile writes nothing there: `localStorage` has them too (see `forgottenNow`).
  */
 const FORGOTTEN = "forgotten-submits";
 /** How many forgotten submit ids are kept in `FORGOTTEN`, the latest. */
@@ -151,6 +152,27 @@ const forgotten = (ids: readonly number[] = []): Promise<number[]> =>
       };
     };
   }).catch(() => []);
+
+/**
+ * The forgotten submit ids (see `FORGOTTEN`) as `localStorage` has them, `ids` added there at once (written before
+ * this returns): the page may be closed before its IndexedDB write completes (the browser then lets its lock go with
+ * nothing written there), and a document given that lock reads this too: at once, and again once it has waited
+ * `HANDED_OVER_MS`, time for the write to reach it from another process. None when `localStorage` cannot be used.
+ */
+const forgottenNow = (ids: readonly number[] = []): number[] => {
+  try {
+    const kept = JSON.parse(localStorage.getItem(`decart-playground:${FORGOTTEN}`) ?? "[]");
+    const said: number[] = Array.isArray(kept) ? kept.filter((id) => typeof id === "number") : [];
+    if (ids.length)
+      localStorage.setItem(
+        `decart-playground:${FORGOTTEN}`,
+        JSON.stringify([...said, ...ids.filter((id) => !said.includes(id))].slice(-FORGOTTEN_KEPT)),
+      );
+    return said;
+  } catch {
+    return [];
+  }
+};
 
 /**
  * How long a document waits, once another one let go the lock of a submit it hid (see `whenCut`), before deciding on
@@ -190,7 +212,7 @@ export function whenCut(
   };
   // Read once the lock is this document's: what the document that let it go forgot is done by then.
   const sayable = async (submit: SavedSubmit) => {
-    const said = await forgotten();
+    const said = [...(await forgotten()), ...forgottenNow()];
     if (signal.aborted) return false;
     if (said.includes(submit.id)) {
       forgetSubmits([submit.id]);
@@ -317,6 +339,7 @@ export function forgetSubmits(ids: readonly number[], jobId?: string): void {
   const mine = ids.map((id) => held.get(id));
   for (const id of ids) held.delete(id);
   for (const lock of mine) lock?.request.abort();
+  forgottenNow(ids);
   void forgotten(ids).then(() => {
     for (const lock of mine) lock?.release?.();
   });

@@ -284,6 +284,21 @@ async function openedWhileSubmitting(proxy: ApiProxy, page: Page, prompt: string
   return { held, second };
 }
 
+/** The name of a submit's Web Lock begins so (`decart-playground:submit:<id>`), held by the page that sent it. */
+const SUBMIT_LOCK = "decart-playground:submit:";
+/** How long `expect.poll` waits for a page's state (its own default is one second). */
+const POLL = { timeout: 20_000 };
+/** How many Web Locks of the page's origin whose names begin with `prefix` are held, and how many asked for. */
+const locksNamed = (page: Page, prefix: string) =>
+  page.evaluate(
+    (prefix) =>
+      navigator.locks.query().then(({ held = [], pending = [] }) => ({
+        held: held.filter((lock) => lock.name?.startsWith(prefix)).length,
+        pending: pending.filter((lock) => lock.name?.startsWith(prefix)).length,
+      })),
+    prefix,
+  );
+
 /** The run's "Try again" button (shown while the hook's `canRetry`, after an error). */
 const tryAgain = (run: Locator) => run.getByRole("button", { name: "Try again" });
 /** The run's "Watch again" button (shown while the hook's `canRetry` without an error: the run was stopped). */
@@ -686,6 +701,37 @@ describe("playground in Chromium", () => {
         } else await notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/).waitFor();
       });
   });
+
+  it("a tab opened from one whose video submit is on its way says nothing of it once the first tab got its answer, even closed before it wrote so in IndexedDB", () =>
+    withApiProxy(async (proxy, page) => {
+      const { held, second } = await openedWhileSubmitting(proxy, page, "A job whose first tab goes before it writes");
+      // The first tab holds the submit's lock, the second waits for it.
+      await expect.poll(() => locksNamed(second, SUBMIT_LOCK), POLL).toEqual({ held: 1, pending: 1 });
+      // The first tab's IndexedDB held: its write of the submits it forgot never completes.
+      await page.evaluate(() => {
+        indexedDB.open = () => ({}) as IDBOpenDBRequest;
+      });
+      held.release();
+      // Its answer came: the record forgotten in its storage, the lock still held (the IndexedDB write not done).
+      await page.waitForFunction(
+        () => !JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}").submits?.length,
+      );
+      await expect(locksNamed(second, SUBMIT_LOCK)).resolves.toEqual({ held: 1, pending: 1 });
+      // Closed there: the browser lets the lock go, nothing written to IndexedDB.
+      await page.close();
+      // The second tab, given the lock, reads that the first forgot the submit: no copy kept, no lock asked for (none
+      // to say it under), nothing said.
+      await expect
+        .poll(
+          async () => ({
+            locks: await locksNamed(second, "decart-playground:"),
+            kept: await second.evaluate(() => Object.values(sessionStorage).join("").includes("lucy-pro-t2v")),
+          }),
+          POLL,
+        )
+        .toEqual({ locks: { held: 0, pending: 0 }, kept: false });
+      await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
+    }));
 
   it("a page saying a cut submit lets its lock go while in the back/forward cache (pagehide, persisted) and takes it again when shown (pageshow, persisted)", async () => {
     // Playwright turns the back/forward cache off in the browsers it launches: one of this test's own with it on.
