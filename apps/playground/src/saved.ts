@@ -226,21 +226,19 @@ export function whenCut(
     new Promise<void>((granted) => {
       const lock: Held = { request: new AbortController() };
       held.set(submit.id, lock);
+      // Given up with the page too (not `AbortSignal.any`: Safari 17.4+, newer than the browsers the SDK serves).
+      signal.addEventListener("abort", () => lock.request.abort());
       let taken = false;
       manager!
-        .request(
-          saidOf(submit.id),
-          steal ? { steal } : { signal: AbortSignal.any([signal, lock.request.signal]) },
-          async () => {
-            granted();
-            if (!steal && (!(await sayable(submit)) || taken)) return;
-            keep(submit, true);
-            cut(submit);
-            saying.add(submit);
-            listen();
-            return new Promise<void>((release) => (lock.release = release));
-          },
-        )
+        .request(saidOf(submit.id), steal ? { steal } : { signal: lock.request.signal }, async () => {
+          granted();
+          if (!steal && (!(await sayable(submit)) || taken)) return;
+          keep(submit, true);
+          cut(submit);
+          saying.add(submit);
+          listen();
+          return new Promise<void>((release) => (lock.release = release));
+        })
         .catch(() => {
           granted();
           saying.delete(submit);

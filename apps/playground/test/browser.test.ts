@@ -733,6 +733,20 @@ describe("playground in Chromium", () => {
       await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
     }));
 
+  it("says a submit whose first tab closed before its answer in a browser without AbortSignal.any (Safari before 17.4, in the README's floor)", () =>
+    withApiProxy(async (proxy, page) => {
+      await page.context().addInitScript(() => {
+        delete (AbortSignal as { any?: unknown }).any;
+      });
+      await page.reload();
+      const { second } = await openedWhileSubmitting(proxy, page, "A job whose first tab goes, in an older browser");
+      await expect(second.evaluate(() => typeof AbortSignal.any)).resolves.toBe("undefined");
+      await expect.poll(() => locksNamed(second, SUBMIT_LOCK), POLL).toEqual({ held: 1, pending: 1 });
+      await page.close();
+      const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
+      await second.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+    }));
+
   it("a page saying a cut submit lets its lock go while in the back/forward cache (pagehide, persisted) and takes it again when shown (pageshow, persisted)", async () => {
     // Playwright turns the back/forward cache off in the browsers it launches: one of this test's own with it on.
     const cacheOn = await chromium.launch({
