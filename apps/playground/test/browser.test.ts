@@ -284,6 +284,11 @@ async function openedWhileSubmitting(proxy: ApiProxy, page: Page, prompt: string
   return { held, second };
 }
 
+/**
+ * What Submits not answered says of a cut video submit of lucy-pro-t2v with no error's words, whole: matched against the
+ * text as it is (a regular expression is, whitespace not collapsed), so space around it is let through.
+ */
+const CUT_SAID = /^\s*lucy-pro-t2v, sent at .+: a job may have been created\.\s*$/;
 /** The name of a submit's Web Lock begins so (`decart-playground:submit:<id>`), held by the page that sent it. */
 const SUBMIT_LOCK = "decart-playground:submit:";
 /** How long `expect.poll` waits for a page's state (its own default is one second). */
@@ -601,7 +606,7 @@ describe("playground in Chromium", () => {
       expect(kept).not.toContain(emu.apiKey);
       expect(kept).not.toContain("A job whose answer");
       await page.reload();
-      await notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/).waitFor();
+      await notice.getByText(CUT_SAID).waitFor();
       await expect(notice.textContent()).resolves.toContain("the page never received its id");
       expect(emu.job(jobId)).toBeDefined();
       // Said again by the next load, until dismissed.
@@ -633,8 +638,7 @@ describe("playground in Chromium", () => {
         await page.clock.pauseAt(Date.now() + 1000);
         // The first tab loaded again cut its submit: that load says so, the second tab not (its copy hidden again).
         await page.reload();
-        const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
-        await page.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+        await page.getByRole("region", { name: "Submits not answered" }).getByText(CUT_SAID).waitFor();
         // No page holds the submit's lock nor waits for it: the second tab was given it as the first load went (its
         // wait for the next load begun), and that load took it and decided.
         await second.waitForFunction(() =>
@@ -658,7 +662,7 @@ describe("playground in Chromium", () => {
         await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
         // The first tab closed with it said: the second says it now.
         await page.close();
-        await second.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+        await second.getByRole("region", { name: "Submits not answered" }).getByText(CUT_SAID).waitFor();
       },
       { fakeClock: true },
     ));
@@ -698,7 +702,7 @@ describe("playground in Chromium", () => {
             "lucy-pro-t2v",
           );
           await expect(notice.count()).resolves.toBe(0);
-        } else await notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/).waitFor();
+        } else await notice.getByText(CUT_SAID).waitFor();
       });
   });
 
@@ -743,8 +747,7 @@ describe("playground in Chromium", () => {
       await expect(second.evaluate(() => typeof AbortSignal.any)).resolves.toBe("undefined");
       await expect.poll(() => locksNamed(second, SUBMIT_LOCK), POLL).toEqual({ held: 1, pending: 1 });
       await page.close();
-      const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
-      await second.getByRole("region", { name: "Submits not answered" }).getByText(said).waitFor();
+      await second.getByRole("region", { name: "Submits not answered" }).getByText(CUT_SAID).waitFor();
     }));
 
   it("a page saying a cut submit lets its lock go while in the back/forward cache (pagehide, persisted) and takes it again when shown (pageshow, persisted)", async () => {
@@ -766,9 +769,8 @@ describe("playground in Chromium", () => {
       await page.getByRole("button", { name: "Generate" }).click();
       await held.made;
       await page.reload();
-      const said = /^lucy-pro-t2v, sent at .+: a job may have been created\.$/;
       const notice = page.getByRole("region", { name: "Submits not answered" });
-      await notice.getByText(said).waitFor();
+      await notice.getByText(CUT_SAID).waitFor();
       const saidLocks = () =>
         navigator.locks
           .query()
@@ -786,7 +788,7 @@ describe("playground in Chromium", () => {
       await page.goBack({ waitUntil: "commit" });
       await expect(page.evaluate(() => (window as { kept?: boolean }).kept)).resolves.toBe(true);
       await page.waitForFunction(saidLocks);
-      await notice.getByText(said).waitFor();
+      await notice.getByText(CUT_SAID).waitFor();
     } finally {
       await cacheOn.close();
       configAnswer = undefined;
