@@ -291,6 +291,8 @@ async function openedWhileSubmitting(proxy: ApiProxy, page: Page, prompt: string
 const CUT_SAID = /^\s*lucy-pro-t2v, sent at .+: a job may have been created\.\s*$/;
 /** The name of a submit's Web Lock begins so (`decart-playground:submit:<id>`), held by the page that sent it. */
 const SUBMIT_LOCK = "decart-playground:submit:";
+/** The name of the Web Lock a page holds on a cut submit it says begins so (`decart-playground:said:<id>`). */
+const SAID_LOCK = "decart-playground:said:";
 /** How long `expect.poll` waits for a page's state (its own default is one second). */
 const POLL = { timeout: 20_000 };
 /** How many Web Locks of the page's origin whose names begin with `prefix` are held, and how many asked for. */
@@ -641,22 +643,11 @@ describe("playground in Chromium", () => {
         await page.getByRole("region", { name: "Submits not answered" }).getByText(CUT_SAID).waitFor();
         // No page holds the submit's lock nor waits for it: the second tab was given it as the first load went (its
         // wait for the next load begun), and that load took it and decided.
-        await second.waitForFunction(() =>
-          navigator.locks
-            .query()
-            .then(
-              ({ held = [], pending = [] }) =>
-                ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
-            ),
-        );
+        await expect.poll(() => locksNamed(second, SUBMIT_LOCK), POLL).toEqual({ held: 0, pending: 0 });
         // The second tab waited for the next load to take it: it decides after that load, which says it, and waits for
         // the lock it says it under.
         await page.clock.runFor(2000);
-        await second.waitForFunction(() =>
-          navigator.locks
-            .query()
-            .then(({ pending = [] }) => pending.some((lock) => lock.name?.startsWith("decart-playground:said:"))),
-        );
+        await expect.poll(() => locksNamed(second, SAID_LOCK), POLL).toEqual({ held: 1, pending: 1 });
         await expect(second.evaluate(() => (window as { shown?: boolean }).shown)).resolves.toBeUndefined();
         await second.getByRole("region", { name: "Submits not answered" }).waitFor({ state: "detached" });
         await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
@@ -673,13 +664,7 @@ describe("playground in Chromium", () => {
         const prompt = `A job whose first tab goes ${answered ? "answered" : "unanswered"}`;
         const { held, second } = await openedWhileSubmitting(proxy, page, prompt);
         // Hidden while the first tab holds it: the second waits for its lock.
-        const waiting = () =>
-          navigator.locks
-            .query()
-            .then(
-              ({ pending = [] }) => pending.filter((lock) => lock.name?.startsWith("decart-playground:submit:")).length,
-            );
-        await second.waitForFunction(waiting);
+        await expect.poll(() => locksNamed(second, SUBMIT_LOCK), POLL).toEqual({ held: 1, pending: 1 });
         await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
         if (answered) {
           held.release();
@@ -690,14 +675,7 @@ describe("playground in Chromium", () => {
         if (answered) {
           // The lock given and let go (neither held nor asked for), the record was forgotten by the first tab: this
           // tab keeps no copy of it, nothing said.
-          await second.waitForFunction(() =>
-            navigator.locks
-              .query()
-              .then(
-                ({ held = [], pending = [] }) =>
-                  ![...held, ...pending].some((lock) => lock.name?.startsWith("decart-playground:submit:")),
-              ),
-          );
+          await expect.poll(() => locksNamed(second, SUBMIT_LOCK), POLL).toEqual({ held: 0, pending: 0 });
           await expect(second.evaluate(() => Object.values(sessionStorage).join(""))).resolves.not.toContain(
             "lucy-pro-t2v",
           );
@@ -771,11 +749,7 @@ describe("playground in Chromium", () => {
       await page.reload();
       const notice = page.getByRole("region", { name: "Submits not answered" });
       await notice.getByText(CUT_SAID).waitFor();
-      const saidLocks = () =>
-        navigator.locks
-          .query()
-          .then(({ held = [] }) => held.filter((lock) => lock.name?.startsWith("decart-playground:said:")).length);
-      await page.waitForFunction(saidLocks);
+      await expect.poll(() => locksNamed(page, SAID_LOCK), POLL).toEqual({ held: 1, pending: 0 });
       await page.evaluate(() => {
         (window as { kept?: boolean }).kept = true;
       });
@@ -783,11 +757,11 @@ describe("playground in Chromium", () => {
       await page.goto(`${url}api/config`);
       const other = await context.newPage();
       await other.goto(`${url}api/config`);
-      await expect(other.evaluate(saidLocks)).resolves.toBe(0);
+      await expect(locksNamed(other, SAID_LOCK)).resolves.toEqual({ held: 0, pending: 0 });
       // Back: the same document (from the cache, not loaded again), saying the submit and holding its lock again.
       await page.goBack({ waitUntil: "commit" });
       await expect(page.evaluate(() => (window as { kept?: boolean }).kept)).resolves.toBe(true);
-      await page.waitForFunction(saidLocks);
+      await expect.poll(() => locksNamed(page, SAID_LOCK), POLL).toEqual({ held: 1, pending: 0 });
       await notice.getByText(CUT_SAID).waitFor();
     } finally {
       await cacheOn.close();
@@ -815,11 +789,6 @@ describe("playground in Chromium", () => {
         }),
       name,
     );
-    const waiting = (name: string) =>
-      navigator.locks.query().then(({ held = [], pending = [] }) => ({
-        held: held.filter((lock) => lock.name === name).length,
-        pending: pending.filter((lock) => lock.name === name).length,
-      }));
     await page.evaluate(() => {
       Math.random = () => 0.5;
     });
@@ -833,7 +802,7 @@ describe("playground in Chromium", () => {
     );
     await other.evaluate(() => (window as { release?: () => void }).release?.());
     // Nobody holds the lock, nor waits for it (the page's request was given up when its submit was forgotten).
-    await expect(other.evaluate(waiting, name)).resolves.toEqual({ held: 0, pending: 0 });
+    await expect(locksNamed(other, name)).resolves.toEqual({ held: 0, pending: 0 });
     expect(emu.release(await shownJobId(run))).toBe(true);
     await page.context().close();
   });
