@@ -2,8 +2,8 @@ import { createServer, type ServerResponse } from "node:http";
 
 /**
  * A limit of `rateLimitedServer` that refuses the first `refuse` POSTs (then takes every one), rather than those beyond
- * a number a second: the first `together` of them (default 1: each as it comes) held until all came, then answered at
- * once (all sent before any answer), the others as they come.
+ * a number a second: the first `together` of them (default 1: each as it comes; at most `refuse`) held until all came,
+ * then answered at once (all sent before any answer), the others as they come.
  */
 export interface Refusals {
   refuse: number;
@@ -16,7 +16,10 @@ export interface RateLimitOptions {
   retryAfter?: string | undefined;
   /** The 429's `x-request-id` (default: none). */
   requestId?: string | undefined;
-  /** Whether any other request than a POST is limited too, counted with the POSTs (default: never limited). */
+  /**
+   * Whether any other request than a POST is limited too, counted with the POSTs (in the second, or among the first
+   * `refuse`; default: never limited).
+   */
   limitReads?: boolean | undefined;
   /** The clock of `seen.sentAt`, the time of each POST on it (default: none recorded). */
   now?: (() => number) | undefined;
@@ -34,17 +37,27 @@ export async function rateLimitedServer(
   limit: number | Refusals,
   { retryAfter = "1", requestId, limitReads = false, now }: RateLimitOptions = {},
 ) {
+  const together = typeof limit === "number" ? 1 : (limit.together ?? 1);
+  if (typeof limit !== "number" && together > limit.refuse)
+    throw new RangeError(
+      `rateLimitedServer: together (${together}) is more than refuse (${limit.refuse}): the requests held would wait ` +
+        "for more refusals than come, never answered; give together at most refuse",
+    );
   const seen = { posts: 0, prompts: new Map<string, number>(), sentAt: [] as number[] };
   let window = -1;
   let used = 0;
   let requests = 0;
   let made = 0;
   let limited = 0;
+  let over429 = 0;
   const held: ServerResponse[] = [];
   const start = Date.now();
-  /** Whether the request that just came is over the limit (one let through within a second is counted there). */
+  /**
+   * Whether the request that just came is over the limit (each limited one is counted: in its second, or among the
+   * first `refuse`).
+   */
   const over = (): boolean => {
-    if (typeof limit !== "number") return seen.posts <= limit.refuse;
+    if (typeof limit !== "number") return ++used <= limit.refuse;
     const w = Math.floor((Date.now() - start) / 1000);
     if (w !== window) [window, used] = [w, 0];
     if (used >= limit) return true;
@@ -71,12 +84,13 @@ export async function rateLimitedServer(
         if (read) return completed();
         return res.end(JSON.stringify({ job_id: `job_${String(++made).padStart(32, "0")}`, status: "pending" }));
       }
-      limited++;
       held.push(res);
-      if (limited < (typeof limit === "number" ? 1 : (limit.together ?? 1))) return;
+      if (++over429 < together) return;
       const headers = { "retry-after": retryAfter, ...(requestId !== undefined && { "x-request-id": requestId }) };
-      for (const each of held.splice(0))
+      for (const each of held.splice(0)) {
+        limited++;
         each.writeHead(429, headers).end(JSON.stringify({ detail: "Rate limit exceeded" }));
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -88,7 +102,7 @@ export async function rateLimitedServer(
     requests: () => requests,
     /** POSTs let through (jobs made). */
     made: () => made,
-    /** Requests answered 429. */
+    /** Requests answered 429 (not those held until the first `together` came). */
     limited: () => limited,
     close: () =>
       new Promise<void>((resolve) => {
