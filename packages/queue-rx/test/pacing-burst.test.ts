@@ -9,7 +9,7 @@ import { rateLimitedServer } from "test-utils";
 import { describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { createPacer, throughPacer } from "../src/pacing.js";
-import { clientOnClock, seeded, until } from "./helpers.js";
+import { clientOnClock, seeded } from "./helpers.js";
 import { limit, marbles } from "./marbles.js";
 
 describe("throughPacer: a burst answered 429 with Retry-After", () => {
@@ -97,32 +97,40 @@ describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a f
       // that closed it), and every wait the batch's pacer schedules (its pauses, what is left of them when a submit
       // comes to it, and the spread after them), as it computes them: on the scheduler the batch is given.
       const closings: number[] = [];
+      let burstRead = () => {};
+      const read = new Promise<void>((resolve) => (burstRead = resolve));
       client.rateLimit.subscribe(({ waitMs }) => {
         closings.push(waitMs);
         step += 3;
+        if (closings.length === N) burstRead();
       });
+      // Once the burst is read, the batch's time runs as soon as the batch schedules a wait (once what it was doing
+      // then is done).
+      let running = false;
       const waits: number[] = [];
       const batchScheduler: SchedulerLike = {
         now: () => scheduler.now(),
         schedule: (work: any, delay?: number, state?: unknown) => {
           waits.push(delay ?? 0);
-          return scheduler.schedule(work, delay, state);
+          const scheduled = scheduler.schedule(work, delay, state);
+          if (running) setImmediate(() => scheduler.flush());
+          return scheduled;
         },
       };
       const model = models.video("lucy-pro-t2v");
       const events: BatchEvent[] = [];
-      let ended = false;
-      submitAll(
-        client,
-        Array.from({ length: M }, (_, i) => ({ model, prompt: `p${i}` })),
-        { concurrency: M, download: false, scheduler: batchScheduler },
-      ).subscribe({ next: (e) => events.push(e), complete: () => (ended = true) });
+      const ended = new Promise<void>((resolve) =>
+        submitAll(
+          client,
+          Array.from({ length: M }, (_, i) => ({ model, prompt: `p${i}` })),
+          { concurrency: M, download: false, scheduler: batchScheduler },
+        ).subscribe({ next: (e) => events.push(e), complete: resolve }),
+      );
       // The whole burst read (the gate closed N times, 3 ms apart) before the batch's time runs.
-      await until(() => closings.length === N);
-      while (!ended) {
-        scheduler.flush();
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
+      await read;
+      running = true;
+      scheduler.flush();
+      await ended;
       expect(events.filter((e) => e.type === "error")).toEqual([]);
       expect(events.at(-1)!.summary).toMatchObject({ total: M, submitted: M, completed: M, failed: 0 });
       expect(seen.posts).toBe(M + N);

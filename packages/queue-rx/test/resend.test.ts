@@ -328,22 +328,48 @@ describe("a 429 to a submit's own retry sent after the batch's pause began", () 
   ) {
     const scheduler = new VirtualTimeScheduler();
     const sentAt: number[] = [];
+    // The condition waited for, checked again at each change it reads: a submit that came, a wait the batch scheduled,
+    // a submit it heard answered.
+    let changed = () => {};
     const server = await serve((n, res) => {
       sentAt.push(scheduler.now());
       answer(n, res);
+      changed();
     });
     // Waits until `condition` holds, or five seconds have passed (its test then fails on what was sent): a loaded machine
     // takes some 150 ms at most here.
-    const settle = async (condition: () => boolean) => {
-      for (let i = 0; i < 2500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    const settle = (condition: () => boolean) =>
+      new Promise<void>((resolve) => {
+        const timeout = setTimeout(resolve, 5000);
+        changed = () => {
+          if (!condition()) return;
+          clearTimeout(timeout);
+          changed = () => {};
+          resolve();
+        };
+        changed();
+      });
+    // The batch's waits, on the virtual scheduler (`scheduler.actions`), each told as it is scheduled.
+    const batchScheduler: SchedulerLike = {
+      now: () => scheduler.now(),
+      schedule: (work: any, delay?: number, state?: unknown) => {
+        const scheduled = scheduler.schedule(work, delay, state);
+        changed();
+        return scheduled;
+      },
     };
     try {
       // (`random` at 0: the submits a pause held are sent as it ends, with no spread after it.)
       const client = server.client({ maxRetries: 1, random: () => 0, poll: { now: () => scheduler.now() } });
       const inputs = [0, 1].map((i) => ({ model: models.video("lucy-pro-t2v"), prompt: `p${i}` }));
       let submitted = 0;
-      const subscription = submitAll(client, inputs, { concurrency: 2, download: false, scheduler }).subscribe((e) => {
+      const subscription = submitAll(client, inputs, {
+        concurrency: 2,
+        download: false,
+        scheduler: batchScheduler,
+      }).subscribe((e) => {
         if (e.event?.type === "submitted") submitted++;
+        changed();
       });
       for (const [condition, frame] of steps) {
         await settle(() => condition({ sentAt, due: scheduler.actions.map((a) => a.delay), submitted }));
