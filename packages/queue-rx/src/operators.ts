@@ -110,7 +110,9 @@ export function throwOnFailure(): <E extends JobEvent>(
  * outlasted the policy, your callback threw, your token source failed or a server's answer broke the spec), follows
  * that job with `watchJob(client, jobId, options)` instead, up to `count` times in all, each after the core's wait
  * between tries (`retryWait`: the error's `Retry-After`, else backoff with the client's jitter, at least 50 ms, 100 ms,
- * 200 ms …) on `options.scheduler`. A `retry()` after `submitJob`
+ * 200 ms …) on `options.scheduler`: `count` 3 tries within 3.5 s at most, too soon for a user to sign in again or a
+ * network to come back after a longer drop (for those, keep the error's `jobId` and watch it again on your own event:
+ * the user signed in, the browser online). A `retry()` after `submitJob`
  * submits a new (paid) job instead. Other errors pass on at once: those without a job id (a submit that failed: no job,
  * or a job of unknown id), and those another watch would only meet again: a 404 (`NotFoundError`), a 401 or 403 of a
  * fixed `apiKey` (`AuthenticationError`, `PermissionDeniedError`; a `token` source's client watches again: the source
