@@ -557,7 +557,10 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
       act(() => {
         sent = out.current!.submit(input);
       });
-      view.rerender(tree(true));
+      // The fallback shown before the answer comes (awaited: the sibling suspends in it).
+      await act(async () => {
+        view.rerender(tree(true));
+      });
       await act(async () => {
         await sent;
       });

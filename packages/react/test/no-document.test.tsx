@@ -49,7 +49,10 @@ it("loaded without a document: an image request failed behind a <Suspense> fallb
       prompt: "behind a fallback, no document at load",
     });
   });
-  view.rerender(tree(true));
+  // The fallback shown before the answer comes (awaited: the sibling suspends in it).
+  await act(async () => {
+    view.rerender(tree(true));
+  });
   await act(async () => {
     await sent;
   });

@@ -784,7 +784,10 @@ describe("useGenerateVideo, as an app uses it", () => {
       act(() => {
         sent = out.current!.submit(input);
       });
-      view.rerender(tree(true));
+      // The fallback shown before the answer comes (awaited: the sibling suspends in it).
+      await act(async () => {
+        view.rerender(tree(true));
+      });
       await act(async () => {
         await sent;
       });
