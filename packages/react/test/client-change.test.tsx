@@ -24,6 +24,53 @@ const inlineClientOf = (emu: Emulator, options: Parameters<typeof clientFor>[1] 
 /** Lets the microtasks and effects pending run (`onOrphan` is called apart, in a microtask). */
 const settle = () => act(async () => {});
 
+/**
+ * The page's fetch, counting the POSTs (`posted()`) and holding them while `hold` is set (from the first unless told)
+ * until the test lets them go (`release()`).
+ */
+function holdingFetch(hold = true) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let posted = 0;
+  const page = {
+    hold,
+    posted: () => posted,
+    release: () => release(),
+    fetch: (async (url, init) => {
+      if (init?.method === "POST") {
+        posted++;
+        if (page.hold) await held;
+      }
+      return globalThis.fetch(url, init);
+    }) as typeof globalThis.fetch,
+  };
+  return page;
+}
+
+/**
+ * Submits `input` as a click does (its promise not awaited), waits until its POST, the `nth`, came to the page's fetch,
+ * then renders the parent again (a new client): the state starts afresh, and `onOrphan` is told nothing yet. Answers
+ * with the submit's promise (`sent`, still on its way).
+ */
+async function submitThenNewClient<T>(
+  { result, rerender }: { result: { current: { status: string; submit(input: any): Promise<T> } }; rerender(): void },
+  input: unknown,
+  { posted, nth, onOrphan }: { posted: () => number; nth: number; onOrphan: () => void },
+): Promise<{ sent: Promise<T> }> {
+  let sent: Promise<T> | undefined;
+  act(() => {
+    sent = result.current.submit(input);
+  });
+  await until(() => posted() === nth);
+  rerender();
+  await settle();
+  expect(result.current.status).toBe("idle");
+  expect(onOrphan).not.toHaveBeenCalled();
+  return { sent: sent! };
+}
+
 describe("useGenerateVideo when the provider's client changes", () => {
   it("a job being watched goes to onOrphan, an AbortError carrying its id, with its input; the state starts afresh", async () => {
     const emu = await startFast();
@@ -56,33 +103,14 @@ describe("useGenerateVideo when the provider's client changes", () => {
   it("a submit on its way when the client changes: its job goes to onOrphan once the server answers", async () => {
     const emu = await startFast();
     // The page's fetch, holding the submit (its one POST) until the test lets it go, once it has rendered again.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let posted = 0;
-    const fetch: typeof globalThis.fetch = async (url, init) => {
-      if (init?.method === "POST") {
-        posted++;
-        await held;
-      }
-      return globalThis.fetch(url, init);
-    };
+    const page = holdingFetch();
     const onOrphan = vi.fn();
-    const { wrapper } = inlineClientOf(emu, { fetch });
-    const { result, rerender } = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper });
+    const { wrapper } = inlineClientOf(emu, { fetch: page.fetch });
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper });
     const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" };
-    let sent: Promise<string | undefined> | undefined;
-    act(() => {
-      sent = result.current.submit(input);
-    });
-    await until(() => posted === 1);
-    rerender();
-    await settle();
-    expect(result.current.status).toBe("idle");
-    expect(onOrphan).not.toHaveBeenCalled();
+    const { sent } = await submitThenNewClient(hook, input, { posted: page.posted, nth: 1, onOrphan });
     // The answer comes: the job exists, its id given to onOrphan (and resolved by submit, as ever).
-    release();
+    page.release();
     const jobId = await sent;
     expect(jobId).toEqual(expect.any(String));
     await settle();
@@ -122,22 +150,11 @@ describe("useGenerateImage when the provider's client changes", () => {
   it("its request in flight runs on; its image, no longer shown, goes to onOrphan (an AbortError, the image its data)", async () => {
     const emu = await startFast();
     // The page's fetch, holding the Process API requests (POSTs) once told to, until the test lets them go.
-    let hold = false;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let posted = 0;
-    const fetch: typeof globalThis.fetch = async (url, init) => {
-      if (init?.method === "POST") {
-        posted++;
-        if (hold) await held;
-      }
-      return globalThis.fetch(url, init);
-    };
+    const page = holdingFetch(false);
     const onOrphan = vi.fn();
-    const { wrapper } = inlineClientOf(emu, { fetch });
-    const { result, rerender } = renderHook(() => useGenerateImage({ onOrphan }), { wrapper });
+    const { wrapper } = inlineClientOf(emu, { fetch: page.fetch });
+    const hook = renderHook(() => useGenerateImage({ onOrphan }), { wrapper });
+    const { result, rerender } = hook;
     const model = models.image("lucy-pro-t2i");
     // A request that ended before the client changed: its image was shown, nothing is told.
     await act(async () => {
@@ -149,18 +166,10 @@ describe("useGenerateImage when the provider's client changes", () => {
     expect(result.current.status).toBe("idle");
     expect(onOrphan).not.toHaveBeenCalled();
     // One in flight when the parent renders again (a new client): the state starts afresh, the request runs on.
-    hold = true;
+    page.hold = true;
     const input = { model, prompt: "A lighthouse, made while the client changed" };
-    let sent: Promise<Blob | undefined> | undefined;
-    act(() => {
-      sent = result.current.submit(input);
-    });
-    await until(() => posted === 2);
-    rerender();
-    await settle();
-    expect(result.current.status).toBe("idle");
-    expect(onOrphan).not.toHaveBeenCalled();
-    release();
+    const { sent } = await submitThenNewClient(hook, input, { posted: page.posted, nth: 2, onOrphan });
+    page.release();
     let image: Blob | undefined;
     await act(async () => {
       image = await sent;
