@@ -15,14 +15,26 @@ import { Activity, type ReactNode, StrictMode } from "react";
 import { type WatchedFetch, watchedFetch } from "test-utils";
 import { onTestFinished } from "vitest";
 import { DecartProvider, type GenerationState, useGenerateVideo, type VideoJobOptions } from "../src/index.js";
+import { changed, until } from "./until.js";
+
+export { until };
 
 /**
  * The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default,
  * closed once the test that started it has finished, passed or not: after every afterEach, so after setup.ts has
- * unmounted the test's trees (no hook left mounted goes on watching a job on a closed port). Start it in a test.
+ * unmounted the test's trees (no hook left mounted goes on watching a job on a closed port). Start it in a test. Each
+ * answer it closes (its request log's line) checks again what `until` waits for.
  */
 export async function startFast(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emu = await startEmulator({ timing: "fast", ...options });
+  const logger = options.logger;
+  const emu = await startEmulator({
+    timing: "fast",
+    ...options,
+    logger: (line) => {
+      changed();
+      logger?.(line);
+    },
+  });
   onTestFinished(() => emu.close());
   return emu;
 }
@@ -152,11 +164,6 @@ export function activityWith(client: DecartClient) {
 
 export async function sha256(blob: Blob): Promise<string> {
   return Buffer.from(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer())).toString("hex");
-}
-
-/** Resolves once `condition` holds (checked every 2 ms; the test's own timeout bounds it). */
-export async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
 /** Waits until a hook's watch is over (`completed`, `failed` or `error`). */

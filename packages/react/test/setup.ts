@@ -1,6 +1,7 @@
 import { cleanup } from "@testing-library/react";
 import Fetch from "happy-dom/lib/fetch/Fetch.js";
 import { afterEach, vi } from "vitest";
+import { changed, forgetWaits } from "./until.js";
 
 /** The part of happy-dom's window the cleanup uses. */
 declare const happyDOM: { waitUntilComplete(): Promise<void> };
@@ -17,14 +18,30 @@ fetches.onError = function (this: Failing, error) {
   if (!this.request.signal.aborted) onError.call(this, error);
 };
 
+// React tells each render it commits (the page's DOM changed) and each flush of the effects after it (where
+// renderHook's `result.current` is set) through its devtools hook, the one refresh.ts set up before react-dom loaded:
+// each checks again what `until` waits for.
+type DevtoolsHook = { onCommitFiberRoot(...args: unknown[]): void; onPostCommitFiberRoot?(...args: unknown[]): void };
+const hook = (globalThis as { __REACT_DEVTOOLS_GLOBAL_HOOK__?: DevtoolsHook }).__REACT_DEVTOOLS_GLOBAL_HOOK__!;
+const { onCommitFiberRoot, onPostCommitFiberRoot } = hook;
+hook.onCommitFiberRoot = function (this: DevtoolsHook, ...args) {
+  onCommitFiberRoot.apply(this, args);
+  changed();
+};
+hook.onPostCommitFiberRoot = function (this: DevtoolsHook, ...args) {
+  onPostCommitFiberRoot?.apply(this, args);
+  changed();
+};
+
 // Vitest runs without globals, so Testing Library does not unmount by itself: every test's trees are unmounted here,
 // before the emulators the test started close (helpers.tsx's startFast closes them once the test has finished, after
 // every afterEach), so no hook left mounted goes on watching a job on a closed port. Then the page's requests still
 // open are waited for: happy-dom's fetch does not stop a request aborted before it is on the wire (during its CORS
 // preflight) and sends it anyway, and an emulator closed under it makes its fetch print the connection's reset
 // (ECONNRESET) on stderr, as a browser's console would. Last, the test's spies (`vi.spyOn`) and stubbed globals
-// (`vi.stubGlobal`) are undone.
+// (`vi.stubGlobal`) are undone. First, the checks of the waits a test that timed out left are ended.
 afterEach(async () => {
+  forgetWaits();
   cleanup();
   await happyDOM.waitUntilComplete();
   vi.restoreAllMocks();
