@@ -1,3 +1,4 @@
+import page from "node:console";
 import { cleanup } from "@testing-library/react";
 import Fetch from "happy-dom/lib/fetch/Fetch.js";
 import { afterEach, vi } from "vitest";
@@ -16,6 +17,34 @@ const fetches = Fetch.prototype as unknown as Failing;
 const onError = fetches.onError;
 fetches.onError = function (this: Failing, error) {
   if (!this.request.signal.aborted) onError.call(this, error);
+};
+
+// happy-dom's fetch prints each answer that is not ok ("POST http://127.0.0.1:…/v1/jobs/lucy-pro-t2v 503 (Service
+// Unavailable)") on the page's console, Node's own (so with no test's name), as a browser's network log would; the
+// tests make such answers on purpose and check what the client does with them. Those lines are dropped, and nothing
+// else: as its fetch hands an answer over, the line it prints for it is expected, and only a call of exactly that line,
+// printed then, is dropped.
+type Answering = { request: Request; resolve(response: Response): Promise<void>; sendRequest(): Promise<Response> };
+const answering = Fetch.prototype as unknown as Answering;
+const sendRequest = answering.sendRequest;
+let report: string | undefined;
+answering.sendRequest = function (this: Answering) {
+  const sent = sendRequest.call(this);
+  const resolve = this.resolve;
+  this.resolve = (response) => {
+    const { method, url } = this.request;
+    report = response.ok ? undefined : `${method} ${url} ${response.status} (${response.statusText})`;
+    try {
+      return resolve.call(this, response);
+    } finally {
+      report = undefined;
+    }
+  };
+  return sent;
+};
+const print = page.error;
+page.error = function (this: Console, ...args: unknown[]) {
+  if (args.length !== 1 || args[0] !== report) print.apply(this, args);
 };
 
 // React tells each render it commits (the page's DOM changed) and each flush of the effects after it (where
