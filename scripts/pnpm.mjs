@@ -7,19 +7,14 @@
 // playground`) call it, so they need only Node.js and npm.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { nodeTooOld } from "./node-version.mjs";
 
 const { packageManager, engines } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // A Node.js older than `engines` is told so before anything is installed or built (`npm run demo` would otherwise end
-// in a module that fails to load on it, with an error that names no version): exit 2.
-const [major, minor] = process.versions.node.split(".").map(Number);
-const [leastMajor, leastMinor = 0] = engines.node
-  .replace(/^>=\s*/, "")
-  .split(".")
-  .map(Number);
-if (major < leastMajor || (major === leastMajor && minor < leastMinor)) {
-  console.error(
-    `This repository needs Node.js ${engines.node.replace(/^>=\s*/, ">= ")} (this is v${process.versions.node})`,
-  );
+// in a module that fails to load on it, with an error that names no version): exit 2. The same check as the bins'.
+const tooOld = nodeTooOld("This repository", engines?.node, process.versions.node);
+if (tooOld) {
+  console.error(tooOld);
   process.exit(2);
 }
 const pnpm = packageManager.split("+")[0]; // "pnpm@10.34.9"

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Only what loads on any Node.js comes before the version check: a Node.js older than package.json's `engines` is
-// told so (exit 2), not left to fail loading a module with an error that names no version (see node-version.ts).
+// told so (exit 2), not left to fail loading a module with an error that names no version (dist/node-version.js: the
+// repository's scripts/node-version.mjs, which the build copies there).
 const { readFileSync } = await import("node:fs");
 const { version, engines } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const { nodeTooOld } = await import("../dist/node-version.js");

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { nodeTooOld } from "../src/node-version.js";
+import { nodeTooOld } from "../../../scripts/node-version.mjs";
 
 /** A Node.js older than `engines` (20.0.0: no `crc32` in `node:zlib`), where one is at hand. */
 const OLD_NODE = "/tmp/red1/old/20.0.0/package/bin/node";
@@ -20,9 +20,22 @@ describe("the Node.js version check", () => {
     for (const version of ["20.19.0", "20.20.0", "21.0.0", "26.12.1"]) {
       expect(nodeTooOld("decart-emulator", ">=20.19", version)).toBeUndefined();
     }
-    expect(nodeTooOld("decart-emulator", "^20.19 || >=22", "18.0.0")).toBeUndefined();
-    expect(engines.node).toMatch(/^>=\d/);
+    expect(nodeTooOld("decart-emulator", "^20.19 || >=22", "18.0.0")).toBe(
+      "decart-emulator needs Node.js ^20.19 || >= 22 (this is v18.0.0)",
+    );
     expect(nodeTooOld("decart-emulator", engines.node, process.versions.node)).toBeUndefined();
+  });
+
+  it("the bin on a Node.js too old (this one, told it is 20.18.3) says what it needs, exit 2", async () => {
+    const preload = 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.18.3"})';
+    const run = await promisify(execFile)(process.execPath, ["--import", preload, BIN, "--port", "0"])
+      .then(() => ({ code: 0, stdout: "", stderr: "" }))
+      .catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(run).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "decart-emulator needs Node.js >= 20.19 (this is v20.18.3)\n",
+    });
   });
 
   it.skipIf(!existsSync(OLD_NODE))(
