@@ -738,8 +738,10 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
       // A job the journal holds that the server does not know (404: forgotten, or made elsewhere).
       if (!unjournaled && !completed && statusOf(error) === 404) await noteGone(id, error);
       // Where an error's hint says the job may still finish, its command saves the result where this one would have.
+      // So once the server answered for the job, or when the journal holds it (`jobs wait` of a job made there whose
+      // first read failed: a key refused, say, leaves it going on); not for an id nothing says exists there.
       const resume = resumeCommand(output, id, path ?? pathOf(id), options.timeout);
-      if (jobId) hintResume(error, resume);
+      if (jobId || !unjournaled) hintResume(error, resume);
       throw askedToWait(error, options.budget, id, resume) ?? error;
     }
     return { state: "interrupted", jobId, path, stop: stopOf(error), completed };
