@@ -1,5 +1,5 @@
-import { createReadStream, fstatSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { constants, createReadStream, fstatSync } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { type FieldInfo, maxFileBytes, maxFileDocs } from "@decart/api";
@@ -377,6 +377,34 @@ const fail = (field: string, path: string, thrown: NodeJS.ErrnoException): never
   throw usageError(`"${field}": cannot read ${path} (${reason})`);
 };
 
+/** The path each file input read from a path was opened at (see `readFileInput`). */
+const filePaths = new WeakMap<Blob, string>();
+
+/**
+ * Why file input `file` (of `field`), read from a path, could not be read again after it was opened (`error`: the
+ * read's; Node's `NotReadableError` says no more than that): told as the command's error (exit 2), naming the field,
+ * the path and what is there now (nothing, a directory, a file it may not read, or a file changed since), and what to
+ * do. `error` as it is for a file input of another kind (standard input, kept in memory).
+ */
+export async function unreadableInput(field: string, file: Blob, error: unknown): Promise<unknown> {
+  const path = filePaths.get(file);
+  if (path === undefined) return error;
+  const now = await stat(path).then(
+    async (info) =>
+      info.isFile()
+        ? await access(path, constants.R_OK).then(
+            () => "it changed since (its size or time of change)",
+            (e: NodeJS.ErrnoException) => fsReason(e),
+          )
+        : `it is ${info.isDirectory() ? "a directory" : kindOf(info)} now`,
+    (e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? "it is no longer there" : fsReason(e)),
+  );
+  return usageError(
+    `"${field}": cannot read ${path} again after it was opened (${now}): it was removed, replaced, changed or made unreadable ` +
+      `while the command ran; run the command again once the file is in place (nothing was sent)`,
+  );
+}
+
 /**
  * A file input: `@-` (stdin), an http(s) URL (the client downloads it), or a path (with or without `@`; relative to
  * `base`, by default the current directory). Its media type is told from its bytes (see `mediaTypeOf`), not from its
@@ -433,6 +461,7 @@ export async function readFileInput(
   const { mediaTypeOfFile } = await import("./media-type.js");
   const type = await mediaTypeOfFile(path);
   const file = await fileFromPath(path, type === undefined ? {} : { type }).catch((e) => fail(field, path, e));
+  filePaths.set(file, path);
   // Of no type by its first bytes nor by its name (a text file, a key, /etc/passwd): refused here, as standard input of
   // that kind is, not sent untyped for the server to refuse once it has the bytes.
   if (!file.type && accept?.length) {

@@ -20,7 +20,7 @@ import {
   warnOf,
   withInputs,
 } from "../follow.js";
-import { parseInputs, splitArguments, stdinReader } from "../inputs.js";
+import { parseInputs, splitArguments, stdinReader, unreadableInput } from "../inputs.js";
 import { checkJournalApart, type Journal, journalsName, openJournal } from "../journal.js";
 import { timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
@@ -48,15 +48,19 @@ const FINGERPRINT_BYTES = 65_536;
  * still for their jobs.
  */
 export async function requestHashes(inputs: Record<string, unknown>): Promise<{ hash: string; legacy: string }> {
-  const blobs: Blob[] = [];
-  JSON.stringify(inputs, (_key, v) => (v instanceof Blob ? void blobs.push(v) : v));
+  const blobs: Array<[string, Blob]> = [];
+  JSON.stringify(inputs, (key, v) => (v instanceof Blob ? void blobs.push([key, v]) : v));
   const prints = new Map<Blob, string>();
-  for (const blob of blobs) {
-    const ends = createHash("sha256").update(Buffer.from(await blob.slice(0, FINGERPRINT_BYTES).arrayBuffer()));
+  // A file removed, replaced or changed since it was opened (see `unreadableInput`): the command's error, not the read's.
+  const read = (field: string, blob: Blob, start: number, end?: number) =>
+    blob
+      .slice(start, end)
+      .arrayBuffer()
+      .then(Buffer.from, async (error) => Promise.reject(await unreadableInput(field, blob, error)));
+  for (const [field, blob] of blobs) {
+    const ends = createHash("sha256").update(await read(field, blob, 0, FINGERPRINT_BYTES));
     if (blob.size > FINGERPRINT_BYTES)
-      ends.update(
-        Buffer.from(await blob.slice(Math.max(FINGERPRINT_BYTES, blob.size - FINGERPRINT_BYTES)).arrayBuffer()),
-      );
+      ends.update(await read(field, blob, Math.max(FINGERPRINT_BYTES, blob.size - FINGERPRINT_BYTES)));
     prints.set(blob, ends.digest("hex"));
   }
   const hashOf = (printed: boolean) =>
