@@ -96,6 +96,10 @@ export interface UploadTrace {
   contentType?: string | undefined;
 }
 
+/** An answer's media type: its `Content-Type` without parameters, in lower case (undefined when it has none). */
+const mediaTypeOf = (response: Response): string | undefined =>
+  (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() || undefined;
+
 /**
  * Whether the request of `trace` may have made something (a job, an image) that its answer never told of: the core's
  * one rule for a POST (`mayHaveTaken`, by which its transport marks such a failure `SUBMIT_OUTCOME_UNKNOWN`). A 301,
@@ -119,7 +123,8 @@ export const refusedWith = (trace: UploadTrace): number | undefined =>
  */
 export interface RequestWatcher {
   started(body: UploadBody): void;
-  answered(status: number, requestId: string | undefined): void;
+  /** `contentType`: the answer's media type as the server labelled it (see `UploadTrace`). */
+  answered(status: number, requestId: string | undefined, contentType: string | undefined): void;
   failed(): void;
 }
 
@@ -152,9 +157,9 @@ export const onRequestStart = async <T>(watcher: RequestWatcher, work: () => Pro
       answered = false;
       watcher.started(body);
     },
-    answered: (status, requestId) => {
+    answered: (status, requestId, contentType) => {
       answered = true;
-      watcher.answered(status, requestId);
+      watcher.answered(status, requestId, contentType);
     },
     failed: () => watcher.failed(),
   };
@@ -356,8 +361,7 @@ export function clientFor(
         const response = await sent(url, init);
         trace.status = response.status;
         trace.requestId = response.headers.get("x-request-id") || undefined;
-        trace.contentType =
-          (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() || undefined;
+        trace.contentType = mediaTypeOf(response);
         return response;
       };
   // Each try of a paid request starts here, and is told of as it ends (see `onRequestStart`).
@@ -371,7 +375,7 @@ export function clientFor(
       watcher?.failed();
       throw error;
     }
-    watcher?.answered(response.status, response.headers.get("x-request-id") || undefined);
+    watcher?.answered(response.status, response.headers.get("x-request-id") || undefined, mediaTypeOf(response));
     return response;
   };
   // The client's other requests (status reads, the results' downloads) over node:http through the same agent: the

@@ -246,15 +246,15 @@ export const stopOf = (error: unknown): Stop | undefined =>
  * its answer lets it finish, so that its answer (a job id, an image) is not lost, and calls `onHeld` once; with
  * `graceMs`, for that long at most: the request is stopped then (`stopOf`: `unanswered`, the server may have made it).
  * An answer that says the server did not act on it ends that wait too: it is not tried again. `onAnswer` is told the
- * request id (`x-request-id`) and HTTP status of each try's answer as its headers come: the last one told is the
- * answer's that `request` resolved with, which its value (an image's bytes) does not carry.
+ * request id (`x-request-id`), HTTP status and media type (`Content-Type`) of each try's answer as its headers come:
+ * the last one told is the answer's that `request` resolved with, which its value (an image's bytes) does not carry.
  */
 export async function letFinish<T>(
   signal: AbortSignal,
   onHeld: (() => void) | undefined,
   request: (stop: AbortSignal) => Promise<T>,
   graceMs?: number,
-  onAnswer?: (requestId: string | undefined, status: number) => void,
+  onAnswer?: (requestId: string | undefined, status: number, contentType: string | undefined) => void,
 ): Promise<T> {
   const stop = new AbortController();
   let stopped: Stop | undefined;
@@ -300,10 +300,10 @@ export async function letFinish<T>(
           status = undefined;
           requestId = undefined;
         },
-        answered: (answer, id) => {
+        answered: (answer, id, type) => {
           status = answer;
           requestId = id;
-          onAnswer?.(id, answer);
+          onAnswer?.(id, answer, type);
           settled(mayHaveTaken(answer, body?.bodySent), answer);
         },
         failed: () => settled(mayHaveTaken(undefined, body?.bodySent)),

@@ -1,9 +1,9 @@
 /**
  * `image`'s `saved` event gives the image's type as its bytes tell it (the type its name follows), not the answer's
- * label (which it gives as `server_content_type`, as a video's does); an `-o` whose extension names another image type is written as given, with a warning on stderr (not an
+ * label (which it gives as `server_content_type`, as a video's does, and a batch's image line too); an `-o` whose extension names another image type is written as given, with a warning on stderr (not an
  * error). A purpose-built server: the emulator labels its images rightly.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
@@ -67,6 +67,29 @@ describe("an image's type is what its bytes say", () => {
       expect(result.code, result.stderr).toBe(0);
       expect(events(result.stdout).find((e) => e.type === "saved")).toMatchObject({
         content_type: "image/jpeg",
+        server_content_type: told,
+      });
+    },
+  );
+
+  it.each([
+    ["image/png", "image/png"],
+    ["Image/JPEG; q=1", "image/jpeg"],
+    ["application/octet-stream", "application/octet-stream"],
+  ])(
+    "a batch's image line labelled %s: its saved event's server_content_type %s, as `image`'s",
+    async (given, told) => {
+      label = given;
+      const lines = join(dir.dir, "b.jsonl");
+      writeFileSync(lines, `${JSON.stringify({ custom_id: "a", model: "lucy-pro-t2i", prompt: "A lighthouse" })}\n`);
+      const result = await run(["batch", lines, "--out", join(dir.dir, "out")], {
+        env: { DECART_API_KEY: KEY, DECART_BASE_URL: api.url, DECART_JOURNAL: join(dir.dir, "jobs.jsonl") },
+        cwd: dir.dir,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(events(result.stdout).find((e) => e.type === "saved")).toMatchObject({
+        custom_id: "a",
+        bytes: jpeg.length,
         server_content_type: told,
       });
     },

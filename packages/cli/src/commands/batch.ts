@@ -1122,6 +1122,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       // image by it; and its HTTP status, which the journal keeps with it (see `unsettledCounted`).
       let answerId: string | undefined;
       let answerStatus: number | undefined;
+      // The image's media type as the server labelled it (its `saved` event's `server_content_type`, as `image`'s).
+      let answerType: string | undefined;
       try {
         // Only for the line's own unsettled request: an image of the line as it was (its text changed since, or its
         // request settled) is not this line's answer.
@@ -1193,9 +1195,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               .process({ model, ...fields, signal: stop } as never)
               .catch(async (error) => (await imageTypes()).keptImage(error)),
           SUBMIT_GRACE_MS,
-          (id, status) => {
+          (id, status, type) => {
             answerId = id;
             answerStatus = status;
+            answerType = type;
           },
         );
         asked = false;
@@ -1219,7 +1222,14 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             }),
           undefined,
         );
-        output.event({ type: "saved", ...tag, model: jobModel(model), path: target, bytes: bytes.length });
+        output.event({
+          type: "saved",
+          ...tag,
+          model: jobModel(model),
+          path: target,
+          bytes: bytes.length,
+          ...(answerType && { server_content_type: answerType }),
+        });
         return { ...base1, status: "completed", path: target };
       } catch (error) {
         if (answered) {
