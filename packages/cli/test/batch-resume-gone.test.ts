@@ -39,6 +39,13 @@ describe("batch --resume of a line whose job is gone", () => {
     const again = await run([...args, "--resume"], { env });
     expect(emu.stats().requests.total).toBe(0);
     expect(again.code, again.stderr).toBe(found.code);
+    // Its summary counts it apart from the lines watched: it is not watched (before: "1 line(s) already submitted
+    // are watched").
+    expect(found.stderr).toContain("; 1 line(s) already submitted are watched, not submitted again");
+    expect(again.stderr).toContain(
+      "; 1 line(s) whose job the server no longer has (gone) are failed from the journal, not asked again",
+    );
+    expect(again.stderr).not.toContain("are watched");
     const told = events(again.stdout).find((e) => e.type === "line_failed")!;
     expect(told).toMatchObject({ custom_id: "lake", job_id: jobId });
     expect(told.resumable).toBeFalsy();
@@ -72,5 +79,7 @@ describe("batch --resume of a line whose job is gone", () => {
     expect(events(again.stdout).find((e) => e.type === "line_failed")).toBeUndefined();
     expect(emu.stats().requests.total).toBe(0);
     expect(readFileSync(video).length).toBe(bytes);
+    // (Not counted as gone in the summary: its line is completed.)
+    expect(again.stderr).not.toContain("(gone)");
   });
 });

@@ -794,11 +794,23 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       progress.update(results.length, failed, running);
     };
 
+    // The lines whose job the server no longer has (see `runLine`: failed from the journal, not asked again), told
+    // apart from those watched.
+    let gone = 0;
+    for (const job of known.values()) {
+      if (job.state === "gone" && !(job.bytes !== undefined && job.path && savedWhole(job))) gone++;
+    }
     output.info(
       output.err.dim(
         untrusted(
           `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
-            (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : "") +
+            (known.size > gone
+              ? `; ${known.size - gone} line(s) already submitted are watched, not submitted again`
+              : "") +
+            (gone
+              ? `; ${gone} line(s) whose job the server no longer has (gone) are failed from the journal, not asked ` +
+                "again"
+              : "") +
             (images.size ? `; ${images.size} image(s) already written are kept` : ""),
         ),
       ),
