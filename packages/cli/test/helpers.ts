@@ -7,6 +7,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import {
@@ -23,7 +24,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { secondCtrlC } from "./second-signal.js";
 
 /** The built bin, as a user runs it. */
@@ -422,6 +423,33 @@ export const journalRecords = (path: string): any[] =>
 
 /** The journal's records of jobs (a submit's own, written before it is sent, holds no job id). */
 export const jobRecords = (path: string) => journalRecords(path).filter((r) => r.job_id !== undefined);
+
+/**
+ * What `jobs wait <id>` (`waited`, run in `dir`) does with a job whose journaled path it does not write (a directory, a
+ * device …): exit 0, the result saved to `<id>.mp4` in `dir` instead, said on stderr with `why` (what the recorded path
+ * is), and journaled there.
+ */
+export function expectSavedInstead(
+  waited: Run,
+  {
+    jobId,
+    dir,
+    journal,
+    recorded,
+    why,
+  }: { jobId: string; dir: string; journal: string; recorded: string; why: string },
+): void {
+  expect(waited.code, waited.stderr).toBe(0);
+  const path = join(dir, `${jobId}.mp4`);
+  const saved = events(waited.stdout).find((e) => e.type === "saved")!;
+  expect(saved).toMatchObject({ job_id: jobId, path });
+  expect(statSync(path).size).toBe(saved.bytes);
+  expect(waited.stderr).toContain(
+    `The journal records ${recorded} as where the result of ${jobId} goes, ${why}: saving to ${path} instead ` +
+      "(give -o <file> to choose)\n",
+  );
+  expect(jobRecords(journal).at(-1)).toMatchObject({ event: "saved", job_id: jobId, path });
+}
 
 /** Whether the tests run as root (as CI does). */
 export const root = process.getuid?.() === 0;

@@ -16,6 +16,13 @@ const png = Buffer.from(
   "base64",
 );
 
+/** Content-Type labels an answer may carry, and the media type `server_content_type` gives for each. */
+const LABELS = [
+  ["image/png", "image/png"],
+  ["Image/JPEG; q=1", "image/jpeg"],
+  ["application/octet-stream", "application/octet-stream"],
+];
+
 let api: Loopback;
 let dir: { dir: string; remove: () => void };
 let label: string;
@@ -55,11 +62,7 @@ describe("an image's type is what its bytes say", () => {
     expect(result.stderr).not.toContain("its bytes say so");
   });
 
-  it.each([
-    ["image/png", "image/png"],
-    ["Image/JPEG; q=1", "image/jpeg"],
-    ["application/octet-stream", "application/octet-stream"],
-  ])(
+  it.each(LABELS)(
     "labelled %s: the saved event's server_content_type %s, as a video's, its content_type the bytes'",
     async (given, told) => {
       label = given;
@@ -72,11 +75,7 @@ describe("an image's type is what its bytes say", () => {
     },
   );
 
-  it.each([
-    ["image/png", "image/png"],
-    ["Image/JPEG; q=1", "image/jpeg"],
-    ["application/octet-stream", "application/octet-stream"],
-  ])(
+  it.each(LABELS)(
     "a batch's image line labelled %s: its saved event's server_content_type %s, as `image`'s",
     async (given, told) => {
       label = given;

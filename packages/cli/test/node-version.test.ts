@@ -54,16 +54,18 @@ const TABLE: Array<[string | undefined, string, boolean]> = [
 
 /**
  * Runs `script` on this Node.js told it is `version` (process.versions.node set by a preload), as if run on an older
- * one: what a bin or script says and its exit code.
+ * one, or on `OLD_NODE` itself: what a bin or script says and its exit code.
  */
 async function runAs(version: string, script: string, args: string[]) {
   const preload = `data:text/javascript,Object.defineProperty(process.versions,"node",{value:${JSON.stringify(version)}})`;
-  return promisify(execFile)(process.execPath, ["--import", preload, script, ...args], {
-    env: childEnv({ DECART_API_KEY: "x" }),
-  })
+  const [node, ...pre] = version === "20.0.0" ? [OLD_NODE] : [process.execPath, "--import", preload];
+  return promisify(execFile)(node!, [...pre, script, ...args], { env: childEnv({ DECART_API_KEY: "x" }) })
     .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }))
     .catch((error: { code: number; stdout: string; stderr: string }) => error);
 }
+
+/** The command lines the bin is run with on a Node.js too old. */
+const COMMAND_LINES = [["image", "a cat", "-o", "/dev/null"], ["batch", "lines.jsonl"], ["emulator"], ["--version"]];
 
 describe("the Node.js version check", () => {
   it.each(TABLE)("engines %j, Node.js %s: refused %s", (range, version, refused) => {
@@ -88,7 +90,7 @@ describe("the Node.js version check", () => {
   });
 
   it("the bins and the root scripts on a Node.js too old say what they need, exit 2, before anything runs", async () => {
-    for (const args of [["image", "a cat", "-o", "/dev/null"], ["batch", "lines.jsonl"], ["emulator"], ["--version"]]) {
+    for (const args of COMMAND_LINES) {
       expect(await runAs("20.18.3", BIN, args)).toMatchObject({
         code: 2,
         stdout: "",
@@ -110,31 +112,16 @@ describe("the Node.js version check", () => {
   });
 
   it.skipIf(!existsSync(OLD_NODE))(
-    `the bin on Node.js 20.0.0 says what it needs, exit 2, before a module fails to load (skipped without ${OLD_NODE})`,
+    `on Node.js 20.0.0 itself, the bin and the root scripts (\`npm run demo\`, through scripts/pnpm.mjs) say what they need, exit 2, before a module fails to load or anything is installed (skipped without ${OLD_NODE})`,
     async () => {
-      for (const args of [
-        ["image", "a cat", "-o", "/dev/null"],
-        ["batch", "lines.jsonl"],
-        ["emulator"],
-        ["--version"],
-      ]) {
-        const run = await promisify(execFile)(OLD_NODE, [BIN, ...args], {
-          env: { ...process.env, DECART_API_KEY: "x" },
-        })
-          .then(() => ({ code: 0, stdout: "", stderr: "" }))
-          .catch((error: { code: number; stdout: string; stderr: string }) => error);
-        expect(run).toMatchObject({ code: 2, stdout: "", stderr: `decart needs Node.js >= 20.19 (this is v20.0.0)\n` });
+      for (const args of COMMAND_LINES) {
+        expect(await runAs("20.0.0", BIN, args)).toMatchObject({
+          code: 2,
+          stdout: "",
+          stderr: "decart needs Node.js >= 20.19 (this is v20.0.0)\n",
+        });
       }
-    },
-  );
-
-  it.skipIf(!existsSync(OLD_NODE))(
-    `the root scripts (\`npm run demo\`, through scripts/pnpm.mjs) on Node.js 20.0.0: said, exit 2, nothing installed (skipped without ${OLD_NODE})`,
-    async () => {
-      const run = await promisify(execFile)(OLD_NODE, [PNPM_SCRIPT, "--version"])
-        .then(() => ({ code: 0, stdout: "", stderr: "" }))
-        .catch((error: { code: number; stdout: string; stderr: string }) => error);
-      expect(run).toMatchObject({
+      expect(await runAs("20.0.0", PNPM_SCRIPT, ["--version"])).toMatchObject({
         code: 2,
         stdout: "",
         stderr: "This repository needs Node.js >= 20.19 (this is v20.0.0)\n",

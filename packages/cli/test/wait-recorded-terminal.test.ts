@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { events, jobRecords, root, run, useEmulator } from "./helpers.js";
+import { events, expectSavedInstead, jobRecords, root, run, useEmulator } from "./helpers.js";
 
 let env: Record<string, string>;
 let dir: string;
@@ -54,17 +54,8 @@ const PTMX = process.platform === "linux" && existsSync("/dev/ptmx") ? "/dev/ptm
 describe.runIf(process.platform !== "win32")("jobs wait of a job the journal records with a device", () => {
   const fallsBack = async (recorded: () => string, why: string, waitEnv = env) => {
     const device = recorded();
-    const { jobId, journal, code, stdout, stderr } = await waitRecorded(device, [], waitEnv);
-    expect(code, stderr).toBe(0);
-    const path = join(dir, `${jobId}.mp4`);
-    const saved = events(stdout).find((e) => e.type === "saved")!;
-    expect(saved).toMatchObject({ job_id: jobId, path });
-    expect(statSync(path).size).toBe(saved.bytes);
-    expect(stderr).toContain(
-      `The journal records ${device} as where the result of ${jobId} goes, ${why}: saving to ${path} instead ` +
-        "(give -o <file> to choose)\n",
-    );
-    expect(jobRecords(journal).at(-1)).toMatchObject({ event: "saved", job_id: jobId, path });
+    const { jobId, journal, ...waited } = await waitRecorded(device, [], waitEnv);
+    expectSavedInstead(waited, { jobId, dir, journal, recorded: device, why });
   };
 
   it("a link to a /dev/pts/N that is gone (the session ended): saved to <id>.mp4, said why", async () => {

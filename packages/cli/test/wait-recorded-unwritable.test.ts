@@ -3,11 +3,11 @@
  * `-o`: as for a recorded block device, the result goes to `<id>.mp4` in the current directory, said on stderr (before,
  * exit 2: the path refused as an output).
  */
-import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { events, jobRecords, run, useEmulator } from "./helpers.js";
+import { events, expectSavedInstead, jobRecords, run, useEmulator } from "./helpers.js";
 
 let env: Record<string, string>;
 let dir: string;
@@ -29,17 +29,14 @@ async function unfinished(path: string): Promise<string> {
 /** `jobs wait <id>` in `dir` once the job completed: saved to `<id>.mp4`, said so with `why`. */
 async function savedInstead(jobId: string, recorded: string, why: string): Promise<void> {
   clock += 3_600_000;
-  const { code, stdout, stderr } = await run(["jobs", "wait", jobId], { env, cwd: dir });
-  expect(code, stderr).toBe(0);
-  const path = join(dir, `${jobId}.mp4`);
-  const saved = events(stdout).find((e) => e.type === "saved")!;
-  expect(saved).toMatchObject({ job_id: jobId, path });
-  expect(statSync(path).size).toBe(saved.bytes);
-  expect(stderr).toContain(
-    `The journal records ${recorded} as where the result of ${jobId} goes, now ${why}, which no result is written ` +
-      `in place of: saving to ${path} instead (give -o <file> to choose)\n`,
-  );
-  expect(jobRecords(env.DECART_JOURNAL!).at(-1)).toMatchObject({ event: "saved", job_id: jobId, path });
+  const waited = await run(["jobs", "wait", jobId], { env, cwd: dir });
+  expectSavedInstead(waited, {
+    jobId,
+    dir,
+    journal: env.DECART_JOURNAL!,
+    recorded,
+    why: `now ${why}, which no result is written in place of`,
+  });
 }
 
 describe("jobs wait of a job whose recorded path is now a socket or a directory", () => {

@@ -26,18 +26,6 @@ describe("the Node.js version check", () => {
     expect(nodeTooOld("decart-emulator", engines.node, process.versions.node)).toBeUndefined();
   });
 
-  it("the bin on a Node.js too old (this one, told it is 20.18.3) says what it needs, exit 2", async () => {
-    const preload = 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.18.3"})';
-    const run = await promisify(execFile)(process.execPath, ["--import", preload, BIN, "--port", "0"])
-      .then(() => ({ code: 0, stdout: "", stderr: "" }))
-      .catch((error: { code: number; stdout: string; stderr: string }) => error);
-    expect(run).toMatchObject({
-      code: 2,
-      stdout: "",
-      stderr: "decart-emulator needs Node.js >= 20.19 (this is v20.18.3)\n",
-    });
-  });
-
   it.skipIf(!existsSync(OLD_NODE))(
     `the bin on Node.js 20.0.0 says what it needs, exit 2, before a module fails to load (skipped without ${OLD_NODE})`,
     async () => {
