@@ -221,11 +221,16 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
     .replace(/; it came whole: the error's data$/, "; nothing was saved")
     // (The client's ways past its checks, which the CLI does not offer.)
     .replace(/, or (any with validateInputs: false|a definition of your own)/, "");
-  // A key the server refuses (401), or does not let do this (403, but one likely a proxy's own: see `proxyAnswerOf`): the
-  // message names where the CLI took it from, the fix a user needs.
+  // A key the server refuses (401), or does not let do this (403; but not one likely a proxy's own, see `proxyAnswerOf`,
+  // nor a page that is not the API's answer, such as an edge's block page): the message names where the CLI took it
+  // from, the fix a user needs.
   // A client token (`ek_…`) refused: the client's remedy is an option of its own (`token: fetchTokenFrom(…)`), which a
   // terminal has none of; the CLI's is another key or token where the CLI takes them.
-  if (PermissionDeniedError.isInstance(error) && exitCodeOf(error) === EXIT.auth)
+  if (
+    PermissionDeniedError.isInstance(error) &&
+    exitCodeOf(error) === EXIT.auth &&
+    !message.includes("(an HTML page, not the API's answer)")
+  )
     return `${message}; check the key given by --api-key or DECART_API_KEY`;
   if (AuthenticationError.isInstance(error))
     return EK_REFUSED.test(message)

@@ -19,6 +19,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { proxiesOf } from "../src/proxy.js";
 import { events, fastRetries, inGroups, run, useEmulator } from "./helpers.js";
 
+/** What a message of a key the API refused (401, 403) ends with. */
+const KEY_WORDS = "; check the key given by --api-key or DECART_API_KEY";
+
 let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
@@ -591,7 +594,10 @@ describe("behind a proxy", () => {
       for (const key of ["detail", "error"])
         for (const code of [403, 502]) {
           const r = reads[`${code}-${key}`]!;
-          expect(r.error.message, r.stderr).toBe(`Upstream model unavailable (HTTP ${code}, request req_api)`);
+          // (A 403 of the API's is the key's: it names where the key came from, as a 401 does.)
+          expect(r.error.message, r.stderr).toBe(
+            `Upstream model unavailable (HTTP ${code}, request req_api)${code === 403 ? KEY_WORDS : ""}`,
+          );
           expect(r.code).toBe(code === 403 ? 4 : 1);
         }
       // The text: the proxy's.
@@ -666,7 +672,7 @@ describe("behind a proxy", () => {
         .split("\n")
         .map((l) => JSON.parse(l) as { custom_id: string; error: string });
       const said = Object.fromEntries(lines.map((l) => [l.custom_id, l.error]));
-      expect(said.api, r.stderr).toBe("This key may not use lucy-pro-t2i (HTTP 403)");
+      expect(said.api, r.stderr).toBe(`This key may not use lucy-pro-t2i (HTTP 403)${KEY_WORDS}`);
       expect(said.page).toMatch(
         /^Access denied \(squid\) \(an HTML page, not the API's answer\) \(HTTP 403\); with no JSON error of the API's: likely an answer of the proxy /,
       );
@@ -693,6 +699,7 @@ describe("behind a proxy", () => {
       });
       const [error] = events(r.stdout).filter((e) => e.type === "error");
       expect(seen).toEqual([`CONNECT decart.test:${port(edge)}`]);
+      // (Nor does it name the key: the page is not the API's answer.)
       expect(error!.message).toBe("Attention Required! (an HTML page, not the API's answer) (HTTP 403)");
     } finally {
       edge.closeAllConnections();
