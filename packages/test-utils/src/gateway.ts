@@ -1,9 +1,10 @@
 import { createServer, type ServerResponse } from "node:http";
 
 /**
- * A limit of `rateLimitedServer` that refuses the first `refuse` POSTs (then takes every one), rather than those beyond
- * a number a second: the first `together` of them (default 1: each as it comes; at most `refuse`) held until all came,
- * then answered at once (all sent before any answer), the others as they come.
+ * A limit of `rateLimitedServer` that refuses the first `refuse` POSTs (reads counted with them under `limitReads`;
+ * then takes every one), rather than those beyond a number a second: the first `together` of them (default 1: each as it
+ * comes; at most `refuse`) held until all came, then answered at once (all sent before any answer), the others as they
+ * come.
  */
 export interface Refusals {
   refuse: number;
