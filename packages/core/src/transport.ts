@@ -302,28 +302,37 @@ export function createTransport(
     // secret worth cutting out of every word that holds it.)
     const redact = (text: string) => text.split((key?.[7] && key) as string).join("[redacted]");
     /**
-     * A failure of fetch (or of reading a body) as an error carries it (`cause`): when its text (message, stack, own
-     * fields, its cause chain) holds the key (a fetch of yours that quotes the request's headers), a copy of its class
-     * with the key cut out of each (its fields as their JSON, an object met again, a cycle, left out; one that cannot be
-     * written so, a BigInt, its message); else itself.
+     * What printing `v` shows, as data JSON writes whole: an object's fields (enumerable, its prototype's too: a
+     * Request's or a URL's), an error's message, stack, cause and `errors` (an AggregateError's), a Headers', Map's or
+     * Set's entries, a BigInt as text; never a function (nor a `toJSON` of its own), nor an object met again.
+     */
+    const view = (v: any, seen: Set<unknown>): any => {
+      if (!v || typeof v !== "object") return typeof v === "bigint" ? `${v}` : v?.call ? undefined : v;
+      if (seen.has(v)) return;
+      seen.add(v);
+      if (v.forEach) return Array.from(v, (x) => view(x, seen));
+      const o: any = {};
+      for (const k of ["message", "stack", "errors", "cause"]) o[k] = view(v[k], seen);
+      for (const k in v) o[k] = view(v[k], seen);
+      return o;
+    };
+    /**
+     * A failure of fetch (or of reading a body) as an error carries it (`cause`): when what printing it shows (see
+     * `view`; its cause chain too) holds the key (a fetch of yours that quotes the request's headers), a copy of its
+     * class with the key cut out of each of its fields (those as `view` writes them); else itself.
      */
     const bare = (e: any, depth = 9): any => {
       try {
         if (e?.split) return redact(e);
         if (typeof e !== "object" || !e) return e;
         const cause = depth ? bare(e.cause, depth - 1) : undefined;
-        const seen = new WeakSet();
-        const fields = JSON.stringify(e, (_, v) =>
-          v && typeof v === "object" ? (seen.has(v) ? undefined : seen.add(v) && v) : v,
-        );
-        const text = fields + e.message + e.stack;
-        return cause === e.cause && text === redact(text)
+        const fields = JSON.stringify(view(e, new Set()));
+        // (Its cause chain is in `fields`: one of them holding the key is found there.)
+        return fields === redact(fields)
           ? e
-          : Object.assign(
-              Object.setPrototypeOf(new Error(redact(e.message)), Object.getPrototypeOf(e)),
-              JSON.parse(redact(fields)),
-              { stack: redact(e.stack), cause },
-            );
+          : Object.assign(Object.setPrototypeOf(new Error(), Object.getPrototypeOf(e)), JSON.parse(redact(fields)), {
+              cause,
+            });
       } catch {
         // (One that cannot be read at all, a Proxy or getters that throw, as it is: nothing of it can be printed either.)
         const text = textOf(e, true);

@@ -94,3 +94,79 @@ describe("a fetch of yours whose failure quotes the request's headers", () => {
     expect(inspect(error, { depth: 10 })).not.toContain(KEY);
   });
 });
+
+// What a fetch wrapper's error carries that JSON writes as `{}` or cannot write: printing it shows the key all the same.
+describe("a fetch of yours whose failure carries the key where JSON does not write it", () => {
+  const failing = (make: (headers: Headers, url: string) => unknown) =>
+    client(async (url, init) => {
+      throw make(new Headers(init?.headers), String(url));
+    });
+  const cases: Record<string, (headers: Headers, url: string) => unknown> = {
+    "a Request (ky's TimeoutError)": (headers, url) =>
+      Object.assign(new Error("Request timed out: GET"), {
+        name: "TimeoutError",
+        request: new Request(url, { headers }),
+      }),
+    "a Headers (its init.headers)": (headers) =>
+      Object.assign(new TypeError("fetch failed: socket hang up"), { headers }),
+    "a Map and a Set": (headers) =>
+      Object.assign(new TypeError("fetch failed: socket hang up"), {
+        sent: new Map([["headers", new Map(headers)]]),
+        keys: new Set([headers.get("x-api-key")]),
+      }),
+    "a URL": (headers) =>
+      Object.assign(new TypeError("fetch failed: socket hang up"), {
+        url: new URL(`http://proxy.test/?key=${headers.get("x-api-key")}`),
+      }),
+    "an AggregateError's errors": (headers) =>
+      new AggregateError(
+        [new Error(`connect ECONNREFUSED with ${headers.get("x-api-key")}`)],
+        "fetch failed: socket hang up",
+      ),
+    "an Error in a field": (headers) =>
+      Object.assign(new TypeError("fetch failed: socket hang up"), {
+        original: new Error(`connect ECONNREFUSED with ${headers.get("x-api-key")}`),
+      }),
+  };
+  for (const [name, make] of Object.entries(cases))
+    it(`cuts the key out of ${name}, the words kept`, async () => {
+      const error: any = await failing(make)
+        .queue.status("job_1")
+        .catch((e) => e);
+      expect(ConnectionError.isInstance(error)).toBe(true);
+      const text = inspect(error, { depth: 10 });
+      // Printed whole, the thrown error shows the key: the one the client hands back does not.
+      expect(inspect(make(new Headers({ "x-api-key": KEY }), "http://a.test/"), { depth: 10 })).toContain(KEY);
+      expect(text).not.toContain(KEY);
+      expect(text).toMatch(/socket hang up|timed out/);
+      expect(text).toContain("[redacted]");
+    });
+
+  it("keeps the class and fields of one holding a BigInt, or a toJSON that throws, that quotes the key", async () => {
+    for (const extra of [
+      { size: 10n },
+      {
+        toJSON: () => {
+          throw new Error("not JSON");
+        },
+      },
+      {
+        body: {
+          toJSON() {
+            throw new Error("not JSON");
+          },
+        },
+      },
+    ]) {
+      const error: any = await failing((headers) =>
+        Object.assign(new TypeError(`fetch failed for ${headers.get("x-api-key")}`), { code: "ECONNRESET" }, extra),
+      )
+        .queue.status("job_1")
+        .catch((e) => e);
+      expect(error.cause).toBeInstanceOf(TypeError);
+      expect(error.cause.code).toBe("ECONNRESET");
+      expect(error.cause.message).toBe("fetch failed for [redacted]");
+      expect(inspect(error, { depth: 10 })).not.toContain(KEY);
+    }
+  });
+});
