@@ -1168,6 +1168,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
        */
       const abandon = () => {
         stop();
+        stop = () => {};
         if (parts.some(({ value }) => typeof value === "object" && read.has(value)))
           for (const { value, chunks } of parts)
             if (
@@ -1198,14 +1199,20 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           const bytes: Uint8Array[] = [];
           let size = 0;
           let reader: ReadableStreamDefaultReader | undefined;
-          stop = () =>
+          // Until its check passed, the request's ending (a reset, an early answer, an abort; the check's refusal too)
+          // ends the source (see `abandon`), and a retry cannot send it: what it would send was cut, and unchecked.
+          let cut = false;
+          stop = () => {
+            cut = true;
             release(() =>
               value instanceof ReadableStream
-                ? reader && cancelWeb(value, reader, init.signal)
+                ? cancelWeb(value, reader, init.signal)
                 : typeof (value as Partial<Readable>).destroy === "function"
                   ? (value as Readable).destroy()
                   : chunks!.return?.(),
             );
+          };
+          read.set(value as object, undefined);
           waiting = name;
           try {
             if (value instanceof ReadableStream) reader = value.getReader();
@@ -1222,10 +1229,13 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             // (The read's failure is the part's, told as it is sent below.)
           } finally {
             waiting = undefined;
-            stop = () => {};
             reader?.releaseLock();
+            reader = undefined;
           }
+          if (cut) return;
           if (size) check(await typed(new Blob(bytes as BlobPart[])));
+          read.delete(value as object);
+          stop = () => {};
         }
         if (!known || filesBytes) progress();
         for (const { name, head, value, chunks: iterator, first } of parts) {
@@ -1346,6 +1356,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               )
             : e,
         );
+        // (Its sources ended before the call hears of it: as `close` would, a turn later.)
+        if (!sent) abandon();
         reject(e);
       };
       // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its sources; one
