@@ -560,15 +560,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // Downloads ended so: the download's error, of its class and fields, saying what is left: the job is done, its
       // result on the server. (A 404 or 409 that ends it names the job, as `queue.status`'s does.) A 401 or 403 of the
       // API (the key revoked, a token expired) after the job was seen says that it exists, and how to follow it: with a
-      // valid key (a client whose `token` source can give one again may watch it again, see `canWatchAgain`).
-      if (
-        wait === undefined &&
-        !spent &&
-        last &&
-        /^40[13]$/.test(error.status as never) &&
-        error.code !== "TOKEN_ERROR"
-      )
-        error.message = `Job ${shown(jobId)} ${last.status === "completed" ? "completed; its result not downloaded" : "exists and goes on (it bills)"}: ${error.message}; follow it with queue.wait(jobId) ${renewable.has(error) ? "once the token source gives a valid key" : "from a client with a valid key"}`;
+      // valid key (a client whose `token` source can give one again may watch it again, see `canWatchAgain`). So does
+      // the token source's refusal (`TOKEN_ERROR`, its 401 or 403).
+      if (wait === undefined && !spent && last && /^40[13]$/.test(error.status as never))
+        error.message = `Job ${shown(jobId)} ${last.status === "completed" ? "completed; its result not downloaded" : "exists and goes on (it bills)"}: ${error.message}; follow it with queue.wait(jobId) ${renewable.has(error) || error.code === "TOKEN_ERROR" ? "once the token source gives a valid key" : "from a client with a valid key"}`;
       if (wait === undefined)
         return step([], {
           error: spent
