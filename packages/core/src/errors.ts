@@ -552,7 +552,7 @@ export const timedOut = (
   waited?: number,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : cause[UNSENT as never] ? "was not sent" : "failed"}: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : cause[UNSENT as never] ? "was not sent" : `${followedBy.get(cause)?.[UNSENT as never] ? "sent " : ""}failed`}: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause, retryAfterMs: waited },
   );
 

@@ -5,7 +5,7 @@
  * time is. A purpose-built server on loopback; the client's clock moves only in its waits, this one to the deadline.
  */
 import { afterEach, expect, it } from "vitest";
-import { createDecartClient, models } from "../src/index.js";
+import { createDecartClient, JobTimeoutError, models } from "../src/index.js";
 import { json, serve, silent } from "./helpers.js";
 
 let api: Awaited<ReturnType<typeof serve>> | undefined;
@@ -36,6 +36,33 @@ it("a retry with no time left says how far the deadline was from the call", asyn
   expect(error.code).toBe("SUBMIT_OUTCOME_UNKNOWN");
   expect(error.message).toMatch(
     /^Internal error \(HTTP 500, request req_test\).*; then: POST http:\/\/127\.0\.0\.1:\d+\/v1\/jobs\/lucy-pro-t2v: not sent, no time left: its deadline was 5000 ms after the call$/,
+  );
+  expect(api.arrived()).toBe(1);
+});
+
+it("inside submitAndPoll's budget, the JobTimeoutError says the last request sent failed, not that the last one did", async () => {
+  api = await serve((_req, res) => json(res, 500, { detail: "Internal error" }));
+  let t = 0;
+  const client = createDecartClient({
+    apiKey: "k",
+    baseUrl: api.url,
+    logger: silent,
+    retrySubmit: true,
+    poll: {
+      now: () => t,
+      // The wait before the retry ends at the budget's end.
+      delay: async () => {
+        t = 5_000;
+      },
+    },
+  });
+  const error: any = await client.queue
+    .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "A lake", timeoutMs: 5_000 })
+    .catch((e) => e);
+  expect(error).toBeInstanceOf(JobTimeoutError);
+  expect(error.code).toBe("SUBMIT_OUTCOME_UNKNOWN");
+  expect(error.message).toMatch(
+    /^The submit not done within 5000 ms; the last request sent failed: Internal error \(HTTP 500, request req_test\).*; then: POST http:\/\/127\.0\.0\.1:\d+\/v1\/jobs\/lucy-pro-t2v: not sent, no time left/,
   );
   expect(api.arrived()).toBe(1);
 });
