@@ -54,3 +54,37 @@ describe("a result cut short before any byte each time: the watch stops download
     expect(downloads).toBe(13);
   });
 });
+
+describe("a result of no Content-Length cut before any byte each time (a fetch that hands on nothing of it)", () => {
+  // The server sends it whole, chunked; the fetch (Bun's does so) fails its body before handing on any byte.
+  let chunked: Awaited<ReturnType<typeof serve>>;
+  let contents = 0;
+  beforeAll(async () => {
+    chunked = await serve((req, res) => {
+      if (!req.url!.endsWith("/content")) return json(res, 200, { job_id: "job_1", status: "completed" });
+      contents++;
+      res.writeHead(200, { "content-type": "video/mp4" });
+      res.end(Buffer.alloc(size, 7));
+    });
+  });
+  afterAll(() => chunked.close());
+  const cutting: typeof fetch = async (url, init) => {
+    const response = await fetch(url, init);
+    if (!String(url).endsWith("/content")) return response;
+    await response.body?.cancel();
+    const body = new ReadableStream({ pull: (controller) => controller.error(new TypeError("terminated")) });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+
+  it("queue.wait, maxRetries 0: 5 downloads, then TRUNCATED saying the result stays", async () => {
+    contents = 0;
+    const { client } = virtualClient(chunked.url, { maxRetries: 0, random: () => 0.5, fetch: cutting });
+    const error = await client.queue.wait("job_1", { timeoutMs: 660_000 }).catch((e) => e);
+    expect(contents).toBe(5);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "TRUNCATED", jobId: "job_1", retryable: true });
+    expect(error.message).toMatch(
+      /^Job job_1 completed; its result not downloaded \(queue\.result or saveResult fetches it again\): GET .*\/content: the body ended after at least 0 bytes/,
+    );
+  });
+});
