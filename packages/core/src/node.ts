@@ -1176,14 +1176,17 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               !read.has(value) &&
               !(value instanceof Blob || value instanceof Uint8Array)
             )
-              release(() =>
-                value instanceof ReadableStream
-                  ? cancelWeb(value, undefined, init.signal)
-                  : typeof (value as Partial<Readable>).destroy === "function"
-                    ? (value as Readable).destroy()
-                    : chunks!.return?.(),
-              );
+              endSource(value, chunks);
       };
+      /** Ends a stream input: a web stream cancelled (through `reader`, when one is had), a Node stream destroyed, an iterator returned. */
+      const endSource = (value: object, chunks?: AsyncIterator<unknown>, reader?: ReadableStreamDefaultReader) =>
+        release(() =>
+          value instanceof ReadableStream
+            ? cancelWeb(value, reader, init.signal)
+            : typeof (value as Partial<Readable>).destroy === "function"
+              ? (value as Readable).destroy()
+              : chunks!.return?.(),
+        );
 
       async function* body(): AsyncGenerator<Uint8Array> {
         // Nothing is read before the connection is made: a connection refused leaves a stream unread, and the retry
@@ -1204,13 +1207,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           let cut = false;
           stop = () => {
             cut = true;
-            release(() =>
-              value instanceof ReadableStream
-                ? cancelWeb(value, reader, init.signal)
-                : typeof (value as Partial<Readable>).destroy === "function"
-                  ? (value as Readable).destroy()
-                  : chunks!.return?.(),
-            );
+            endSource(value as object, chunks, reader);
           };
           read.set(value as object, undefined);
           waiting = name;

@@ -22,6 +22,14 @@ const quoting: typeof fetch = async (url, init) => {
 const client = (fetch = quoting) =>
   createDecartClient({ apiKey: KEY, baseUrl: setup.emu.url, logger: silent, fetch, poll: virtualTime() });
 
+/** The error of a status read whose fetch throws what `make` makes of the request's headers and URL. */
+const failedWith = (make: (headers: Headers, url: string) => unknown): Promise<any> =>
+  client(async (url, init) => {
+    throw make(new Headers(init?.headers), String(url));
+  })
+    .queue.status("job_1")
+    .catch((e) => e);
+
 function expectRedacted(error: unknown) {
   const text = inspect(error, { depth: 10 });
   expect(text).not.toContain(KEY);
@@ -56,11 +64,7 @@ describe("a fetch of yours whose failure quotes the request's headers", () => {
 
   it("keeps a failure that does not quote the key as it is", async () => {
     const thrown = new TypeError("fetch failed", { cause: new Error("other side closed") });
-    const error: any = await client(async () => {
-      throw thrown;
-    })
-      .queue.status("job_1")
-      .catch((e) => e);
+    const error = await failedWith(() => thrown);
     expect(ConnectionError.isInstance(error)).toBe(true);
     expect(error.cause).toBe(thrown);
   });
@@ -70,37 +74,15 @@ describe("a fetch of yours whose failure quotes the request's headers", () => {
     socketError.socket = { error: socketError };
     const thrown: any = new TypeError("fetch failed", { cause: socketError });
     thrown.self = thrown;
-    const error: any = await client(async () => {
-      throw thrown;
-    })
-      .queue.status("job_1")
-      .catch((e) => e);
+    const error = await failedWith(() => thrown);
     expect(ConnectionError.isInstance(error)).toBe(true);
     expect(error.cause).toBe(thrown);
     expect(error.cause.cause.code).toBe("UND_ERR_SOCKET");
-  });
-
-  it("cuts the key out of one whose fields loop back, its class and other fields kept", async () => {
-    const thrown: any = Object.assign(new TypeError(`fetch failed for ${KEY}`), { code: "ECONNRESET" });
-    thrown.self = thrown;
-    const error: any = await client(async () => {
-      throw thrown;
-    })
-      .queue.status("job_1")
-      .catch((e) => e);
-    expect(error.cause).toBeInstanceOf(TypeError);
-    expect(error.cause.code).toBe("ECONNRESET");
-    expect(error.cause.message).toBe("fetch failed for [redacted]");
-    expect(inspect(error, { depth: 10 })).not.toContain(KEY);
   });
 });
 
 // What a fetch wrapper's error carries that JSON writes as `{}` or cannot write: printing it shows the key all the same.
 describe("a fetch of yours whose failure carries the key where JSON does not write it", () => {
-  const failing = (make: (headers: Headers, url: string) => unknown) =>
-    client(async (url, init) => {
-      throw make(new Headers(init?.headers), String(url));
-    });
   const cases: Record<string, (headers: Headers, url: string) => unknown> = {
     "a Request (ky's TimeoutError)": (headers, url) =>
       Object.assign(new Error("Request timed out: GET"), {
@@ -130,9 +112,7 @@ describe("a fetch of yours whose failure carries the key where JSON does not wri
   };
   for (const [name, make] of Object.entries(cases))
     it(`cuts the key out of ${name}, the words kept`, async () => {
-      const error: any = await failing(make)
-        .queue.status("job_1")
-        .catch((e) => e);
+      const error = await failedWith(make);
       expect(ConnectionError.isInstance(error)).toBe(true);
       const text = inspect(error, { depth: 10 });
       // Printed whole, the thrown error shows the key: the one the client hands back does not.
@@ -142,31 +122,25 @@ describe("a fetch of yours whose failure carries the key where JSON does not wri
       expect(text).toContain("[redacted]");
     });
 
-  it("keeps the class and fields of one holding a BigInt, or a toJSON that throws, that quotes the key", async () => {
-    for (const extra of [
-      { size: 10n },
-      {
-        toJSON: () => {
-          throw new Error("not JSON");
-        },
-      },
-      {
-        body: {
-          toJSON() {
-            throw new Error("not JSON");
-          },
-        },
-      },
-    ]) {
-      const error: any = await failing((headers) =>
-        Object.assign(new TypeError(`fetch failed for ${headers.get("x-api-key")}`), { code: "ECONNRESET" }, extra),
-      )
-        .queue.status("job_1")
-        .catch((e) => e);
-      expect(error.cause).toBeInstanceOf(TypeError);
-      expect(error.cause.code).toBe("ECONNRESET");
-      expect(error.cause.message).toBe("fetch failed for [redacted]");
-      expect(inspect(error, { depth: 10 })).not.toContain(KEY);
-    }
+  const throwing = () => {
+    throw new Error("not JSON");
+  };
+  it.each<[string, (thrown: any) => void]>([
+    ["whose fields loop back", (thrown) => (thrown.self = thrown)],
+    ["holding a BigInt", (thrown) => (thrown.size = 10n)],
+    ["whose toJSON throws", (thrown) => (thrown.toJSON = throwing)],
+    ["holding a field whose toJSON throws", (thrown) => (thrown.body = { toJSON: throwing })],
+  ])("cuts the key out of one %s, its class and other fields kept", async (_, more) => {
+    const error = await failedWith((headers) => {
+      const thrown = Object.assign(new TypeError(`fetch failed for ${headers.get("x-api-key")}`), {
+        code: "ECONNRESET",
+      });
+      more(thrown);
+      return thrown;
+    });
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(error.cause.code).toBe("ECONNRESET");
+    expect(error.cause.message).toBe("fetch failed for [redacted]");
+    expect(inspect(error, { depth: 10 })).not.toContain(KEY);
   });
 });

@@ -1,8 +1,14 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
-import { afterAll, beforeAll } from "vitest";
-import { createDecartClient, type DecartClient, type DecartClientOptions, type DelayFunction } from "../src/index.js";
+import { afterAll, beforeAll, expect } from "vitest";
+import {
+  createDecartClient,
+  type DecartClient,
+  type DecartClientOptions,
+  type DelayFunction,
+  InvalidInputError,
+} from "../src/index.js";
 
 export { lastingHandles, watchedFetch } from "test-utils";
 
@@ -45,6 +51,29 @@ export function useEmulatorClient(options?: EmulatorOptions) {
       return client!;
     },
   };
+}
+
+/** What `call` was refused with (undefined when it was not), and how many requests reached `emu` meanwhile. */
+export async function refusal(emu: Emulator, call: () => Promise<unknown>) {
+  const before = emu.stats().requests.total;
+  const error = await call().then(
+    () => undefined,
+    (e) => e,
+  );
+  return [error, emu.stats().requests.total - before] as const;
+}
+
+/**
+ * Expects `call` refused before any request reached `emu`: an `InvalidInputError` naming the field `data`, whose message
+ * is `message` (or matches it).
+ */
+export async function expectDataRefused(emu: Emulator, call: () => Promise<unknown>, message: string | RegExp) {
+  const [error, sent] = await refusal(emu, call);
+  expect(error).toBeInstanceOf(InvalidInputError);
+  expect(error.field).toBe("data");
+  if (typeof message === "string") expect(error.message).toBe(message);
+  else expect(error.message).toMatch(message);
+  expect(sent).toBe(0);
 }
 
 /** A delay that does not wait, and records what it was asked for (then tells `waited`, if given). */

@@ -14,22 +14,26 @@ afterEach(async () => {
   api = undefined;
 });
 
-it("a retry with no time left says how far the deadline was from the call", async () => {
+/** A client of a server that answers 500 to every request (with `retrySubmit`), whose wait before a retry ends at 5 s. */
+async function failing() {
   api = await serve((_req, res) => json(res, 500, { detail: "Internal error" }));
   let t = 0;
-  const client = createDecartClient({
+  return createDecartClient({
     apiKey: "k",
     baseUrl: api.url,
     logger: silent,
     retrySubmit: true,
     poll: {
       now: () => t,
-      // The wait before the retry ends at the deadline.
       delay: async () => {
         t = 5_000;
       },
     },
   });
+}
+
+it("a retry with no time left says how far the deadline was from the call", async () => {
+  const client = await failing();
   const error: any = await client.queue
     .submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake", deadline: 5_000 })
     .catch((e) => e);
@@ -37,25 +41,11 @@ it("a retry with no time left says how far the deadline was from the call", asyn
   expect(error.message).toMatch(
     /^Internal error \(HTTP 500, request req_test\).*; then: POST http:\/\/127\.0\.0\.1:\d+\/v1\/jobs\/lucy-pro-t2v: not sent, no time left: its deadline was 5000 ms after the call$/,
   );
-  expect(api.arrived()).toBe(1);
+  expect(api!.arrived()).toBe(1);
 });
 
 it("inside submitAndPoll's budget, the JobTimeoutError says the last request sent failed, not that the last one did", async () => {
-  api = await serve((_req, res) => json(res, 500, { detail: "Internal error" }));
-  let t = 0;
-  const client = createDecartClient({
-    apiKey: "k",
-    baseUrl: api.url,
-    logger: silent,
-    retrySubmit: true,
-    poll: {
-      now: () => t,
-      // The wait before the retry ends at the budget's end.
-      delay: async () => {
-        t = 5_000;
-      },
-    },
-  });
+  const client = await failing();
   const error: any = await client.queue
     .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "A lake", timeoutMs: 5_000 })
     .catch((e) => e);
@@ -64,5 +54,5 @@ it("inside submitAndPoll's budget, the JobTimeoutError says the last request sen
   expect(error.message).toMatch(
     /^The submit not done within 5000 ms; the last request sent failed: Internal error \(HTTP 500, request req_test\).*; then: POST http:\/\/127\.0\.0\.1:\d+\/v1\/jobs\/lucy-pro-t2v: not sent, no time left/,
   );
-  expect(api.arrived()).toBe(1);
+  expect(api!.arrived()).toBe(1);
 });
