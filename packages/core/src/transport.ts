@@ -734,18 +734,20 @@ export function createTransport(
       // happen only on demand (high-water mark 0): nothing is read that nobody asked for.
       const reader = source.getReader();
       let received = 0;
-      // A read that failed, ending the body short of its length (known or not).
+      // A read that failed before any byte of a body of no length.
       let short: unknown;
       const stream = new ReadableStream<Uint8Array>(
         {
           async pull(out) {
             try {
-              // A read that fails short of its length, known or not (the connection closed or reset: ECONNRESET over
-              // node:http, UND_ERR_SOCKET through fetch; Bun's fetch, which hands on nothing of a body cut short) ends
-              // the body where it is: cut short, TRUNCATED below, bounded as such by the watch. One ended by the
-              // attempt's timer or the call's abort is not, nor a typed error (nodeFetch's body it cannot decode).
+              // A read that fails short of a known length (the connection closed or reset: ECONNRESET over node:http,
+              // UND_ERR_SOCKET through fetch), or before any byte of a body of no length (Bun's fetch hands on nothing
+              // of a body cut short), ends the body where it is: cut short, TRUNCATED below, bounded as such by the
+              // watch (one of no length cut later is the connection's failure, bounded by the bytes it brought). One
+              // ended by the attempt's timer or the call's abort is not, nor a typed error (nodeFetch's body it cannot
+              // decode).
               const { done, value } = await until(reader.read()).catch((e) => {
-                if (attemptSignal.aborted || received >= total! || e instanceof DecartError) throw e;
+                if (attemptSignal.aborted || received >= (total ?? 1) || e instanceof DecartError) throw e;
                 short = true;
                 return { done: short } as ReadableStreamReadDoneResult<Uint8Array>;
               });
@@ -800,12 +802,7 @@ export function createTransport(
               if (short || received < total!) {
                 throw new ConnectionError(
                   `${where}: the body ended after at least ${received}${total ? ` of ${total}` : ""} bytes`,
-                  {
-                    retryable: true,
-                    jobId,
-                    requestId,
-                    code: "TRUNCATED",
-                  },
+                  { code: "TRUNCATED", retryable: true, jobId, requestId },
                 );
               }
               if (call.media && received === 0) throw invalid("an empty result", status);
