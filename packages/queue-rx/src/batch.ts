@@ -36,7 +36,7 @@ import {
 } from "rxjs";
 import { jobFailed } from "./operators.js";
 import { createPacer, throughPacer } from "./pacing.js";
-import { clientResult, clientStatus, fromAbortable } from "./sources.js";
+import { checkClient, clientResult, clientStatus, fromAbortable } from "./sources.js";
 import type { SubmitInput, SubmitJobOptions } from "./types.js";
 import { submitKeys, submitWith } from "./watch.js";
 
@@ -201,6 +201,7 @@ export function submitAll(
   options?: SubmitAllOptions,
 ): Observable<BatchEvent> {
   return defer(() => {
+    checkClient(client, "submitAll(client, inputs)");
     // Its options, read and checked once for the whole batch, before any submit: options the watch would refuse end
     // the batch with their error (rather than fail each job in turn), as does a key that is none of submitAll's
     // options; each job's submit and watch take them as read here.

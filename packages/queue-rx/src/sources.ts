@@ -1,6 +1,7 @@
 import {
   type DecartClient,
   type DownloadProgress,
+  invalid,
   type JobSubmitResult,
   ONCE,
   type StatusRead,
@@ -68,6 +69,14 @@ export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) =
     };
   });
 }
+
+/**
+ * The client argument, checked before anything (a promise of a client, its options, its `queue`, or the arguments
+ * swapped are none): an `InvalidInputError` naming `client` and the right call.
+ */
+export const checkClient = (client: any, call: string) => {
+  if (!client?.queue) throw invalid(call, "client", "a client of createDecartClient (awaited), given first", client);
+};
 
 /** The client's own reads, one attempt each (a failure goes to the engine, which decides whether to read again). */
 export const clientStatus =

@@ -22,6 +22,7 @@ import {
 } from "@decart/core";
 import { asyncScheduler, config, Observable, type SchedulerLike, type Subscriber, Subscription } from "rxjs";
 import {
+  checkClient,
   clientResult,
   clientStatus,
   clientSubmit,
@@ -288,6 +289,7 @@ function follow(
   checked?: Record<string, any>,
 ): Observable<JobEvent> {
   return new Observable<JobEvent>((subscriber) => {
+    checkClient(client, "watchJob(client, jobId)");
     // Each subscriber's options are read and checked once, here or by its caller, also one's that joins a running
     // poller (whose options it does not use); the core's `createWatch` takes the watch's as they were read then.
     const all = checked ?? checkWatchOptions<WatchJobOptions>(options, jobKeys);
@@ -406,6 +408,7 @@ export function submitWith(
 ): Observable<JobEvent> {
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
+    checkClient(client, "submitJob(client, input)");
     // Its options, read and checked once, before the submit: options the watch would refuse send nothing.
     const all = checked ?? checkWatchOptions<SubmitJobOptions>(options, submitKeys);
     const { submitSource, onOrphan } = all;
