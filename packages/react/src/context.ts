@@ -3,6 +3,7 @@ import {
   type DecartClient,
   type DecartClientOptions,
   fetchTokenFrom,
+  invalid,
   type TokenFetcher,
 } from "@decart/core";
 import {
@@ -55,6 +56,22 @@ export type DecartProviderProps = { children?: ReactNode } & (
  */
 export function DecartProvider(props: DecartProviderProps) {
   const { client, token, baseUrl } = props;
+  // Its props checked as it renders (a key given as undefined or null is none): a client's option given as a prop
+  // (`apiKey`), or a client that is none (a promise of one, its options), is refused naming the fix.
+  for (const key in props)
+    if ((props as any)[key] != null && !/^(children|client|options|token|baseUrl|ref)$/.test(key))
+      throw invalid(
+        "DecartProvider",
+        key,
+        "a known name (one of client, options, token, baseUrl): give a client's options as options={{ … }}",
+      );
+  if (client && !client.queue)
+    throw invalid(
+      "DecartProvider",
+      "client",
+      "a client of createDecartClient (awaited; its options go in options)",
+      client,
+    );
   // The token function of the latest committed render, which the client calls when it needs a token (a render that is
   // not committed, a transition that suspends, changes nothing).
   const latest = useRef(token);
