@@ -56,7 +56,9 @@ export interface VideoJobOptions {
    * error, and its `submit` resolves as ever, never rejects. The latest committed render's; one that throws is thrown
    * apart (an uncaught error), `submit` resolving all the same. It is what queue-rx's `onOrphan` is to `submitJob`.
    * Also called with the job the hook drops when the provider's client changes (it starts afresh): the one it was
-   * watching, or whose submit was on its way (once the server answers), as the core's `AbortError` carrying its id.
+   * watching, or whose submit was on its way (once the server answers), as the core's `AbortError` carrying its id;
+   * likewise with the job of a submit left on its way by `reset()` or the next `submit` (a `<StrictMode>` effect's
+   * `submit`, run twice), once the server answers.
    */
   onOrphan?: ((error: DecartError, input: SubmitOptions<string>) => void) | undefined;
 }
@@ -147,7 +149,7 @@ export interface VideoGeneration extends GenerationState {
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
    * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
    * being watched is no longer watched (it is not cancelled), and a submit on its way still resolves with its own job
-   * id, the state following the new one. Such a submit left on its way (by `reset()`, the next `submit` or an unmount)
+   * id (its job goes to `onOrphan`), the state following the new one. Such a submit left on its way (by `reset()`, the next `submit` or an unmount)
    * that fails resolves `undefined` (its job id, if its error carries one), its error in no state read: when a job may exist, that
    * error goes to the `onOrphan` option. It never rejects. `input.signal` aborts the submit (an upload) if you must,
    * and once the job is submitted ends its watch, as the core's `signal` ends a `submitAndPoll`'s: `error`, the core's
@@ -162,7 +164,8 @@ export interface VideoGeneration extends GenerationState {
   stop(): void;
   /**
    * Stops watching and goes back to `idle`. A submit on its way made its job all the same: its `submit` resolves with
-   * the job id (keep it to show or follow the job), which the state does not show and nothing watches.
+   * the job id (keep it to show or follow the job), which the state does not show and nothing watches (it goes to
+   * `onOrphan`).
    */
   reset(): void;
   /**
@@ -532,7 +535,9 @@ class VideoGenerator extends Generator<VideoJobOptions> {
           this.store.set({ status: "pending", jobId: first.job_id });
           job.first = first;
           this.follow();
-        }
+          // Left on its way (the next submit, `reset()`: a StrictMode effect's submit run twice): a paid job nothing
+          // shows goes to `onOrphan`, as one the client's change drops.
+        } else this.orphan(aborted(first.job_id), input, true);
         return first.job_id;
       },
       (error) => {
