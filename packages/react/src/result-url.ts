@@ -1,11 +1,21 @@
+import { invalid } from "@decart/core";
 import { useEffect, useState } from "react";
 
 /**
  * An object URL for a result (`<video src>`, `<img src>`, a download link), or `undefined` without one. The URL is
  * created in an effect (never during render, never on the server) and that exact URL is revoked when the blob
  * changes and on unmount, and the hook lets go of a blob it is no longer given, so no result stays pinned in memory.
+ * Anything else (a URL string, which is a `src` as it is) throws an `InvalidInputError` naming `blob` as it renders.
  */
 export function useResultUrl(blob: Blob | null | undefined): string | undefined {
+  // (A Blob by its `size`: one of another realm, a polyfill's, is one too.)
+  if (blob && typeof blob.size !== "number")
+    throw invalid(
+      "useResultUrl",
+      "blob",
+      "a Blob (a result), null or undefined: a URL string is a src as it is, it needs no object URL",
+      blob,
+    );
   const [made, setMade] = useState<{ blob: Blob; url: string }>();
   useEffect(() => {
     if (!blob) return;
