@@ -63,13 +63,13 @@ export function DecartProvider(props: DecartProviderProps) {
       throw invalid(
         "DecartProvider",
         key,
-        "a known name (one of client, options, token, baseUrl): give a client's options as options={{ … }}",
+        "a known name (client, options, token, baseUrl): a client's options go in options",
       );
   if (client && !client.queue)
     throw invalid(
       "DecartProvider",
       "client",
-      "a client of createDecartClient (awaited; its options go in options)",
+      "a client of createDecartClient (awaited): its options go in options",
       client,
     );
   // The token function of the latest committed render, which the client calls when it needs a token (a render that is

@@ -10,12 +10,7 @@ import { useEffect, useState } from "react";
 export function useResultUrl(blob: Blob | null | undefined): string | undefined {
   // (A Blob by its `size`: one of another realm, a polyfill's, is one too.)
   if (blob && typeof blob.size !== "number")
-    throw invalid(
-      "useResultUrl",
-      "blob",
-      "a Blob (a result), null or undefined: a URL string is a src as it is, it needs no object URL",
-      blob,
-    );
+    throw invalid("useResultUrl", "blob", "a Blob, null or undefined: a URL string needs no object URL", blob);
   const [made, setMade] = useState<{ blob: Blob; url: string }>();
   useEffect(() => {
     if (!blob) return;

@@ -26,7 +26,7 @@ it("a client that is none, or a client's option given as a prop, is refused nami
   const cases: [object, string, string][] = [
     [{ client: Promise.resolve(clientFor(emu)) }, "client", "a client of createDecartClient (awaited"],
     [{ client: options }, "client", "a client of createDecartClient (awaited"],
-    [options, "apiKey", "a known name (one of client, options, token, baseUrl): give a client's options as options="],
+    [options, "apiKey", "a known name (client, options, token, baseUrl): a client's options go in options"],
     [{ options, timeoutMs: 5000 }, "timeoutMs", "a known name"],
   ];
   for (const [props, field, expected] of cases) {

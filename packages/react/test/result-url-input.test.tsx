@@ -17,7 +17,9 @@ it("a URL string, or any other value that is no Blob, is refused naming blob; a 
     }
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error).toMatchObject({ field: "blob" });
-    expect(error.message).toMatch(/^useResultUrl: "blob" must be a Blob \(a result\), null or undefined: a URL string/);
+    expect(error.message).toMatch(
+      /^useResultUrl: "blob" must be a Blob, null or undefined: a URL string needs no object URL/,
+    );
   }
   // A URL is shown by its length (a signed URL's query may be a secret).
   const url = "https://cdn.example.com/results/job_1.mp4?sig=secret";
