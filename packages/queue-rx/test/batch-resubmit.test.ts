@@ -68,25 +68,23 @@ describe("the README's recipes keep the jobs paid for", () => {
     expect(emu.stats().jobsCreated).toBe(4 + 3);
   });
 
-  it("submitting again only the inputs whose job failed: each video is shown once, and the failing one is submitted once a round", async () => {
-    emu = await startFast();
-    const client = clientFor(emu);
-    const shown: (Blob | undefined)[] = [];
-    const show = (video: Blob | undefined) => shown.push(video);
-    // The README's code, as it writes it.
+  /** The README's code, as it writes it, run on `client`, the clips and `show`: the inputs left to do after it. */
+  const runRecipe = async (client: ReturnType<typeof clientFor>, show: (video: Blob | undefined) => void) => {
     const recipe = `
     let todo = clips.map((c) => ({ key: c.id, input: { model: models.video("lucy-pro-t2v"), prompt: c.prompt } }));
     for (let round = 0; round < 3 && todo.length > 0; round++) {
       const events = await lastValueFrom(submitAll(client, todo).pipe(toArray()));
       for (const e of events) if (e.type === "event" && e.event.type === "completed") show(e.event.data);
-      // A job that failed, or an input that made none (an error without a job id): submitted again next round.
+      // A job that failed, or an input that surely made none (an error without a job id that a retry cannot make a
+      // second job from: not SUBMIT_OUTCOME_UNKNOWN): submitted again next round.
       const again = new Set(
-        events.filter((e) => (e.type === "error" ? !e.error.jobId : e.event.type === "failed")).map((e) => e.key),
+        events
+          .filter((e) => (e.type === "error" ? !e.error.jobId && e.error.retryable : e.event.type === "failed"))
+          .map((e) => e.key),
       );
       todo = todo.filter((item) => again.has(item.key));
     }`;
     expect(inReadme(recipe)).toBe(true);
-    // That very text, run on this test's client, clips and `show`.
     const names = ["client", "clips", "models", "submitAll", "lastValueFrom", "toArray", "show"];
     const todo: { key: string }[] = await new AsyncFunction(...names, `${recipe}\nreturn todo;`)(
       client,
@@ -97,11 +95,26 @@ describe("the README's recipes keep the jobs paid for", () => {
       toArray,
       show,
     );
+    return todo;
+  };
+
+  it("submitting again only the inputs whose job failed: each video is shown once, and the failing one is submitted once a round", async () => {
+    emu = await startFast();
+    const shown: (Blob | undefined)[] = [];
+    const todo = await runRecipe(clientFor(emu), (video) => shown.push(video));
     // Each clip that completed, once.
     expect(shown).toHaveLength(3);
     expect(shown.every((video) => video instanceof Blob)).toBe(true);
     expect(todo.map((item) => item.key)).toEqual(["clip-d"]);
     // 4 in the first round, then the failing clip alone in each of the two others.
     expect(emu.stats().jobsCreated).toBe(4 + 1 + 1);
+  });
+
+  it("a submit of unknown outcome (a 500) is not submitted again: it may have made a paid job", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    const todo = await runRecipe(clientFor(emu), () => {});
+    // Each input sent once, in the first round: none is left to do, none sent again.
+    expect(emu.stats().requests.byRoute.submit).toBe(4);
+    expect(todo).toEqual([]);
   });
 });
