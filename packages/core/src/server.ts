@@ -42,9 +42,10 @@ export interface TokenRouteOptions {
   /**
    * Decides whether `request` may have a token (check the session cookie, the user's plan …); `false` answers 403 and
    * mints nothing. Only `true` grants: any other answer (a session object, a string, nothing), or a throw, answers 500
-   * and mints nothing (`onError` gets why). Without it, anyone who can reach the route gets tokens.
+   * and mints nothing (`onError` gets why). Required: a route without it would give tokens to anyone who can reach it
+   * (`curl` too); `authorize: () => true` does that on purpose.
    */
-  authorize?: ((request: Request) => boolean | Promise<boolean>) | undefined;
+  authorize: (request: Request) => boolean | Promise<boolean>;
   /** The `fetch` to reach the API with (default: the global one). */
   fetch?: typeof fetch | undefined;
   /**
@@ -194,10 +195,10 @@ export function keyPattern(key: string, shortest = 8): RegExp {
  * app.post("/api/decart-token", (c) => route(c.req.raw));
  * ```
  */
-export function createTokenRoute(options: TokenRouteOptions = {}): (request: Request) => Promise<Response> {
+export function createTokenRoute(options: TokenRouteOptions): (request: Request) => Promise<Response> {
   const where = "createTokenRoute";
   // Checked, and read once: the options used are those checked.
-  options = checkCall(options, where, [], routeOptions)[1];
+  options = checkCall(options, where, [], routeOptions)[2] as TokenRouteOptions;
   const { models, expiresIn, allowedOrigins, authorize } = options;
   // A scope no request could match is refused, as `tokens.create` refuses it: one check (`checkScopes`). A definition of
   // your own is taken by its name (the API knows models the catalogue may not yet), and asked for as one.
@@ -238,6 +239,15 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   // case (`EK_…`): a long-lived key is a `dct_` one, so it is none, and the API would refuse it as well.
   if (/^ek_/i.test(ownKey)) {
     throw invalid(where, "apiKey", "your long-lived key (dct_…), not a client token (ek_…): it cannot mint tokens");
+  }
+  // Without `authorize`, anyone who reaches the route (a `curl` with no `Origin`) gets tokens: that is asked for in
+  // words, never a default. (Checked last: a route's other mistakes are named as they were.)
+  if (!authorize) {
+    throw invalid(
+      where,
+      "authorize",
+      "given: a function deciding whether a request may have a token (authorize: () => true gives tokens to every caller, on purpose)",
+    );
   }
 
   // The key's forms an upstream may echo (see `keyPattern`), cleared from what `onError` sees.
@@ -290,7 +300,12 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     failed(503, "The API is rate-limiting token requests: ask again later", error);
   const undecided = (error: DecartError) => failed(500, "Could not decide whether to give a client token", error);
 
-  const expected = "a Fetch API Request (Hono: c.req.raw)";
+  // (Under node:http or Express the handler is given Node's `req` and `res`: what to pass instead, in the README's words.)
+  const expected =
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the README's code, quoted
+    "a Fetch API Request (Hono: c.req.raw; node:http or Express: new Request(`http://${req.headers.host}${req.url}`, " +
+    '{ method: req.method, headers: req.headers }), its Response written to res: see the README, "The token route on ' +
+    'node:http or Express")';
   /** The answer to `request`, or a throw when reading the request throws (see below). */
   const answer = async (request: Request): Promise<Response> => {
     // Read once, here (a getter may answer differently each time).
@@ -342,19 +357,17 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       !allowedOrigins?.includes(origin!)
     )
       return reply(403, { error: "Not allowed from another origin: list it in allowedOrigins" });
-    if (authorize) {
-      let allowed: unknown;
-      try {
-        allowed = await authorize(request);
-      } catch (cause) {
-        return undecided(new DecartError(`${where}: authorize threw (see cause)`, { code: "AUTHORIZE_FAILED", cause }));
-      }
-      // Only `true` grants: a truthy object, string or number is a mistake, and refusing it fails closed.
-      if (allowed !== true && allowed !== false) {
-        return undecided(invalid(where, "authorize", "a function answering true or false", allowed));
-      }
-      if (!allowed) return reply(403, { error: "Not allowed to get a client token" });
+    let allowed: unknown;
+    try {
+      allowed = await authorize(request);
+    } catch (cause) {
+      return undecided(new DecartError(`${where}: authorize threw (see cause)`, { code: "AUTHORIZE_FAILED", cause }));
     }
+    // Only `true` grants: a truthy object, string or number is a mistake, and refusing it fails closed.
+    if (allowed !== true && allowed !== false) {
+      return undecided(invalid(where, "authorize", "a function answering true or false", allowed));
+    }
+    if (!allowed) return reply(403, { error: "Not allowed to get a client token" });
     // After a 429, the client's rate-limit gate is shut for its Retry-After (at most a minute): the API is not asked
     // while it is, and the page is answered at once rather than held until it opens.
     const until = client.rateLimit.pausedUntil();
@@ -388,7 +401,21 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     return reply(200, { apiKey, expiresAt });
   };
 
-  return async (request) => {
+  /**
+   * The route's answer, also written to a Node `ServerResponse` given after the request (the route mounted as a
+   * node:http or Express handler, `route(req, res)`): its 500 then reaches the caller, who would otherwise wait for
+   * ever. (Written at most once, never throwing.)
+   */
+  const written = async (response: Response, res: any) => {
+    try {
+      if (typeof res?.writeHead === "function" && !res.headersSent) {
+        res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.clone().text());
+      }
+    } catch {}
+    return response;
+  };
+  return async (request: Request, res?: unknown) => written(await answered(request), res);
+  async function answered(request: Request) {
     try {
       return await answer(request);
     } catch (cause) {
@@ -401,5 +428,5 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       });
       return undecided(error);
     }
-  };
+  }
 }

@@ -45,7 +45,12 @@ describe("a key's form echoed across the client's cut of a message", () => {
       });
       try {
         let seen: DecartError | undefined;
-        const route = createTokenRoute({ apiKey: key, baseUrl: upstream.url, onError: (e) => (seen = e) });
+        const route = createTokenRoute({
+          authorize: () => true,
+          apiKey: key,
+          baseUrl: upstream.url,
+          onError: (e) => (seen = e),
+        });
         const leaks: string[] = [];
         for (const [where, [max, answer]] of Object.entries(answers)) {
           for (const [name, form] of Object.entries(forms)) {
@@ -79,7 +84,12 @@ describe("a key's form echoed across the client's cut of a message", () => {
     });
     try {
       let seen: DecartError | undefined;
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => (seen = e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: upstream.url,
+        onError: (e) => (seen = e),
+      });
       await route(new Request("http://app.test/t", { method: "POST" }));
       expect(seen!.message).toBe(`${"y".repeat(500)} (HTTP 500)`);
     } finally {
@@ -100,7 +110,12 @@ describe("a message of one word (no white space) cut", () => {
     });
     try {
       let seen: DecartError | undefined;
-      const route = createTokenRoute({ apiKey: LONG, baseUrl: upstream.url, onError: (e) => (seen = e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: LONG,
+        baseUrl: upstream.url,
+        onError: (e) => (seen = e),
+      });
       await route(new Request("http://app.test/t", { method: "POST" }));
       expect(seen!.message).toBe("HTTP error (HTTP 500)");
       await route(new Request("http://app.test/t", { method: "POST" }));

@@ -18,7 +18,7 @@ afterAll(() => emu.close());
 it.each(["EK_", "Ek_", "eK_"])("a client token given as %s… is refused as the route's key, nothing sent", (prefix) => {
   const apiKey = prefix + token.slice(3);
   const before = emu.stats().requests.total;
-  expect(() => createTokenRoute({ apiKey, baseUrl: emu.url })).toThrow(
+  expect(() => createTokenRoute({ authorize: () => true, apiKey, baseUrl: emu.url })).toThrow(
     expect.objectContaining({
       name: "InvalidInputError",
       field: "apiKey",
@@ -34,6 +34,7 @@ it.each(["dct_", "DCT_", "Dct_"])("an answer whose client key is %s… is a 502,
   try {
     const errors: { message: string }[] = [];
     const route = createTokenRoute({
+      authorize: () => true,
       apiKey: "dct_route_0123456789abcdef",
       baseUrl: api.url,
       onError: (e) => errors.push(e),

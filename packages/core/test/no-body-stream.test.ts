@@ -51,7 +51,7 @@ describe("a fetch whose answers have no body stream", () => {
   it("mints a token (tokens.create), and fetchTokenFrom reads the route's answer", async () => {
     const client = clientFor(emu, { fetch: streamless });
     expect((await client.tokens.create()).apiKey).toMatch(/^ek_/);
-    const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, fetch: streamless });
+    const route = createTokenRoute({ authorize: () => true, apiKey: emu.apiKey, baseUrl: emu.url, fetch: streamless });
     globalThis.fetch = async (url, init) => {
       const answer = await route(new Request(String(url), init));
       Object.defineProperty(answer, "body", { value: undefined });

@@ -56,7 +56,7 @@ it.each([
 /** Each call that takes no `signal` but a `timeoutMs`, given `option`. */
 const makers: Record<string, (option: Record<string, unknown>) => unknown> = {
   createDecartClient: (o) => createDecartClient({ apiKey: "dct_x", ...o }),
-  createTokenRoute: (o) => createTokenRoute({ apiKey: "dct_x", ...o }),
+  createTokenRoute: (o) => createTokenRoute({ authorize: () => true, apiKey: "dct_x", ...o }),
   "queue.createWatch": (o) => env.client.queue.createWatch("job_1", o as never),
 };
 
@@ -106,7 +106,11 @@ it.each([
 });
 
 it.each([
-  ["createTokenRoute", "maxRetries", () => createTokenRoute({ apiKey: "dct_x", maxRetries: 0 } as never)],
+  [
+    "createTokenRoute",
+    "maxRetries",
+    () => createTokenRoute({ authorize: () => true, apiKey: "dct_x", maxRetries: 0 } as never),
+  ],
   ["queue.createWatch", "maxRetries", () => env.client.queue.createWatch("job_1", { maxRetries: 0 } as never)],
   // A call of no client: not told of the client's options.
   ["openPipe", "maxRetries", () => openPipe("/nonexistent/pipe", "r", { maxRetries: 3 } as never)],

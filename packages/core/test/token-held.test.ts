@@ -17,7 +17,7 @@ afterAll(() => emu.close());
  * are then cut before any answer, as a network gone a moment fails a page's fetch.
  */
 async function switchableRoute(expiresIn = 60) {
-  const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, expiresIn });
+  const route = createTokenRoute({ authorize: () => true, apiKey: emu.apiKey, baseUrl: emu.url, expiresIn });
   const state = { on: true, asked: 0, minted: 0, busyFor: 0 };
   const server = createServer(async (req, res) => {
     state.asked++;

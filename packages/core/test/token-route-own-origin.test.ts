@@ -23,7 +23,12 @@ async function readWith(route: (request: Request) => Promise<Response>, headers:
 
 describe("createTokenRoute with allowedOrigins", () => {
   it("a token names the listed origins only, whatever Origin and Sec-Fetch-Site the request claims", async () => {
-    const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, allowedOrigins: [partner] });
+    const route = createTokenRoute({
+      authorize: () => true,
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      allowedOrigins: [partner],
+    });
     // A caller that is no browser forges a same-origin request from another origin: the route cannot tell, but the
     // token it gets is refused from that origin (403) and works from the listed one only (the read's 404).
     const forged = { origin: evil, "sec-fetch-site": "same-origin" };
@@ -32,7 +37,12 @@ describe("createTokenRoute with allowedOrigins", () => {
     expect(await readWith(route, { origin: evil, host: "evil.example" }, evil)).toBe(403);
     // The route's own page, unlisted, gets one it cannot use: the README says to list it.
     expect(await readWith(route, { origin: own, "sec-fetch-site": "same-origin" }, own)).toBe(403);
-    const listed = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, allowedOrigins: [own, partner] });
+    const listed = createTokenRoute({
+      authorize: () => true,
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      allowedOrigins: [own, partner],
+    });
     expect(await readWith(listed, { origin: own, "sec-fetch-site": "same-origin" }, own)).toBe(404);
   });
 });

@@ -136,7 +136,11 @@ describe("a token function that reads a refusal's JSON as a token", () => {
 
 describe("a token route whose own key the API refuses", () => {
   it("the page's error names what the API answered the route, and is not asked again: one token request", async () => {
-    const route = createTokenRoute({ apiKey: "dct_wrong_key_0123456789abcdef", baseUrl: emu.url });
+    const route = createTokenRoute({
+      authorize: () => true,
+      apiKey: "dct_wrong_key_0123456789abcdef",
+      baseUrl: emu.url,
+    });
     const wrong = await serveRoute(route);
     try {
       const { page, asked } = pageOf(wrong.url);
@@ -152,7 +156,7 @@ describe("a token route whose own key the API refuses", () => {
 
   it("createTokenRoute refuses a client token (ek_…) as its key when it is made: it cannot mint tokens", async () => {
     const { apiKey } = await clientFor(emu).tokens.create({ expiresIn: 60 });
-    expect(() => createTokenRoute({ apiKey, baseUrl: emu.url })).toThrow(
+    expect(() => createTokenRoute({ authorize: () => true, apiKey, baseUrl: emu.url })).toThrow(
       expect.objectContaining({ name: "InvalidInputError", field: "apiKey", message: expect.stringMatching(/ek_/) }),
     );
   });

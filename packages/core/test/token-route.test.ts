@@ -17,7 +17,7 @@ import {
   ServerError,
 } from "../src/index.js";
 import type { VideoModel } from "../src/models.js";
-import { createTokenRoute } from "../src/server.js";
+import { createTokenRoute, type TokenRouteOptions } from "../src/server.js";
 import { drain, fastPoll, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 const KEY = "dct_route_s3cr3t_0123456789abcdef";
@@ -34,8 +34,8 @@ describe("createTokenRoute", () => {
   it("refuses a browser's POST from another origin (a simple request needs no preflight) unless allowedOrigins lists it", async () => {
     const allowed = "https://partner.example";
     const routes = [
-      createTokenRoute({ apiKey: KEY, baseUrl: emu.url }),
-      createTokenRoute({ apiKey: KEY, baseUrl: emu.url, allowedOrigins: [allowed] }),
+      createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url }),
+      createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url, allowedOrigins: [allowed] }),
     ];
     // The route behind a node:http server, as a framework serves it: the request as it came, headers and all.
     const app = createServer(async (req, res) => {
@@ -82,7 +82,7 @@ describe("createTokenRoute", () => {
   });
 
   it("knows its own page without Sec-Fetch-Site (a plain-http origin, an older browser) behind a proxy by its forwarded host", async () => {
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url });
+    const route = createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url });
     // The route behind a node:http server, as a framework serves it: the request as it came, its URL the upstream's.
     const app = createServer(async (req, res) => {
       const headers = new Headers();
@@ -187,7 +187,7 @@ describe("createTokenRoute", () => {
   });
 
   it("knows its own page's scheme without Sec-Fetch-Site and no proxy by the request URL's: the host's plain-http page is refused by the https route", async () => {
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url });
+    const route = createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url });
     const ask = (url: string, origin: string) =>
       route(new Request(url, { method: "POST", headers: { origin } })).then((r) => r.status);
     const before = tokenRequests();
@@ -202,7 +202,7 @@ describe("createTokenRoute", () => {
   });
 
   it("answers POST with a short-lived token that works against the API, never cached", async () => {
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, expiresIn: 120 });
+    const route = createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url, expiresIn: 120 });
     const response = await route(post());
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -220,7 +220,12 @@ describe("createTokenRoute", () => {
   });
 
   it("mints tokens for the allowed models only", async () => {
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, models: [models.video("lucy-pro-t2v")] });
+    const route = createTokenRoute({
+      authorize: () => true,
+      apiKey: KEY,
+      baseUrl: emu.url,
+      models: [models.video("lucy-pro-t2v")],
+    });
     const { apiKey } = await (await route(post())).json();
     const browser = createDecartClient({ apiKey, baseUrl: emu.url, logger: silent, maxRetries: 0 });
     await expect(browser.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "ok" })).resolves.toBeTruthy();
@@ -242,19 +247,26 @@ describe("createTokenRoute", () => {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ apiKey: "ek_1", expiresAt }));
     });
     try {
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: [next, "lucy-pro-t2i"] });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: api.url,
+        models: [next, "lucy-pro-t2i"],
+      });
       expect((await route(post())).status).toBe(200);
       expect(bodies).toEqual([{ allowedModels: ["lucy-next", "lucy-pro-t2i"] }]);
-      expect(() => createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: ["lucy-next" as never] })).toThrow(
-        /models.*lucy-next/,
-      );
+      expect(() =>
+        createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: api.url, models: ["lucy-next" as never] }),
+      ).toThrow(/models.*lucy-next/);
       // A definition named as a retired model, or with no name, is refused as the route is made, as a bare name is.
       const retired = { ...next, name: "lucy-fast-v2v", canonical: "lucy-fast-v2v" } as VideoModel<string>;
-      expect(() => createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: [retired] })).toThrow(
-        expect.objectContaining({ name: "ModelRetiredError", replacement: "lucy-clip" }),
-      );
+      expect(() =>
+        createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: api.url, models: [retired] }),
+      ).toThrow(expect.objectContaining({ name: "ModelRetiredError", replacement: "lucy-clip" }));
       const nameless = { ...next, name: "", canonical: "" } as VideoModel<string>;
-      expect(() => createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: [nameless] })).toThrow(/models/);
+      expect(() =>
+        createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: api.url, models: [nameless] }),
+      ).toThrow(/models/);
       expect(bodies).toHaveLength(1);
     } finally {
       await api.close();
@@ -262,7 +274,12 @@ describe("createTokenRoute", () => {
   });
 
   it("mints tokens for the allowed origins only", async () => {
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, allowedOrigins: ["https://app.test"] });
+    const route = createTokenRoute({
+      authorize: () => true,
+      apiKey: KEY,
+      baseUrl: emu.url,
+      allowedOrigins: ["https://app.test"],
+    });
     const { apiKey } = await (await route(post())).json();
     // A page's requests carry its Origin (set by hand here, as a browser does).
     const read = (origin: string) =>
@@ -272,8 +289,8 @@ describe("createTokenRoute", () => {
   });
 
   it("checks its options when it is created: unknown or retired models, limits of the spec", () => {
-    const make = (options: Parameters<typeof createTokenRoute>[0]) => () =>
-      createTokenRoute({ apiKey: KEY, baseUrl: emu.url, ...options });
+    const make = (options: Partial<TokenRouteOptions>) => () =>
+      createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url, ...options });
     expect(make({ models: ["lucy-pro-t2v", "no-such-model" as never] })).toThrow(InvalidInputError);
     expect(make({ models: ["no-such-model" as never] })).toThrow(/models.*no-such-model/);
     expect(make({ models: [] })).toThrow(InvalidInputError);
@@ -284,10 +301,10 @@ describe("createTokenRoute", () => {
     expect(make({ allowedOrigins: Array.from({ length: 21 }, (_, i) => `https://a${i}.test`) })).toThrow(
       /allowedOrigins/,
     );
-    expect(() => createTokenRoute({ apiKey: "", baseUrl: emu.url })).toThrow(
+    expect(() => createTokenRoute({ authorize: () => true, apiKey: "", baseUrl: emu.url })).toThrow(
       'createTokenRoute: "apiKey" must be given (or set DECART_API_KEY)',
     );
-    expect(() => createTokenRoute({ apiKey: "dct_a\nb", baseUrl: emu.url })).toThrow(
+    expect(() => createTokenRoute({ authorize: () => true, apiKey: "dct_a\nb", baseUrl: emu.url })).toThrow(
       /^createTokenRoute: "apiKey" must be a key of printable ASCII$/,
     );
     expect(make({ expiresIn: 3600, models: ["lucy-pro-t2v"] })).not.toThrow();
@@ -319,7 +336,7 @@ describe("createTokenRoute", () => {
     for (const [field, options] of cases) {
       const error = (() => {
         try {
-          createTokenRoute({ apiKey: KEY, baseUrl: emu.url, ...options } as never);
+          createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url, ...options } as never);
         } catch (e) {
           return e;
         }
@@ -336,6 +353,7 @@ describe("createTokenRoute", () => {
 
   it("mints a token for full origins (a port too)", async () => {
     const route = createTokenRoute({
+      authorize: () => true,
       apiKey: KEY,
       baseUrl: emu.url,
       allowedOrigins: ["https://app.test", "http://localhost:3000"],
@@ -365,7 +383,7 @@ describe("createTokenRoute", () => {
   });
 
   it("answers 405 with Allow: OPTIONS, POST to other methods, and mints nothing", async () => {
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url });
+    const route = createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url });
     const before = tokenRequests();
     for (const method of ["GET", "HEAD", "PUT", "DELETE", "PATCH"]) {
       const response = await route(new Request("http://app.test/api/decart-token", { method }));
@@ -422,6 +440,7 @@ describe("createTokenRoute", () => {
     // The emulator refuses a key it does not know.
     const logged: unknown[] = [];
     const wrong = createTokenRoute({
+      authorize: () => true,
       apiKey: "dct_not_known_here_0123456789",
       baseUrl: emu.url,
       onError: (error) => logged.push(error),
@@ -439,6 +458,7 @@ describe("createTokenRoute", () => {
     await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
     try {
       const route = createTokenRoute({
+        authorize: () => true,
         apiKey: KEY,
         baseUrl: `http://127.0.0.1:${(echo.address() as AddressInfo).port}`,
       });
@@ -489,7 +509,12 @@ describe("createTokenRoute", () => {
     });
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: key, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: key,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       for (let i = 0; i < 2 * echoes.length; i++) expect((await route(post())).status).toBe(502);
       expect(logged).toHaveLength(2 * echoes.length);
       for (const [i, error] of logged.entries()) {
@@ -514,7 +539,12 @@ describe("createTokenRoute", () => {
     });
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: "k", baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: "k",
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       expect((await route(post())).status).toBe(502);
       expect(logged.map((e) => e.message)).toEqual(["kiosk bookkeeping (HTTP 500, request req_test)"]);
       expect(await (await route(post())).json()).toEqual({ apiKey: "ek_kiosk", expiresAt });
@@ -545,7 +575,12 @@ describe("createTokenRoute", () => {
     });
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       for (let i = 0; i < 2 * echoes.length; i++) expect((await route(post())).status, `echo ${i}`).toBe(502);
       for (const [i, error] of logged.entries()) {
         expect(error.code, `echo ${i}`).toBe(i < echoes.length ? "SERVER" : "INVALID_RESPONSE");
@@ -566,7 +601,12 @@ describe("createTokenRoute", () => {
     });
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       for (let i = 0; i < echoes.length; i++) expect((await route(post())).status).toBe(502);
       expect(logged.map((e) => [e.code, e.requestId])).toEqual(Array(3).fill(["SERVER", "r-[redacted]"]));
       for (const error of logged) expect(inspect(error, { depth: 9 }).toUpperCase()).not.toContain(KEY.toUpperCase());
@@ -583,7 +623,12 @@ describe("createTokenRoute", () => {
     });
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       expect((await route(post())).status).toBe(502);
       expect(logged[0]).toMatchObject({
         code: "VALIDATION",
@@ -641,7 +686,12 @@ describe("createTokenRoute", () => {
 
   it("answers 500 JSON naming the mistake when given a framework's context instead of a Request", async () => {
     const logged: DecartError[] = [];
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, onError: (e) => logged.push(e) });
+    const route = createTokenRoute({
+      authorize: () => true,
+      apiKey: KEY,
+      baseUrl: emu.url,
+      onError: (e) => logged.push(e),
+    });
     const before = tokenRequests();
     // Hono's `c` (its Request is `c.req.raw`), and nothing at all.
     for (const notARequest of [{ req: { raw: post(), method: "POST" } }, undefined]) {
@@ -655,7 +705,12 @@ describe("createTokenRoute", () => {
 
   it("answers 500 JSON, never a rejection, when reading the request throws (a Proxy, a getter, a bare prototype)", async () => {
     const logged: DecartError[] = [];
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, onError: (e) => logged.push(e) });
+    const route = createTokenRoute({
+      authorize: () => true,
+      apiKey: KEY,
+      baseUrl: emu.url,
+      onError: (e) => logged.push(e),
+    });
     const before = tokenRequests();
     const throwing = new Error("reading it fails");
     const requests = [
@@ -704,6 +759,7 @@ describe("createTokenRoute", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     try {
       const route = createTokenRoute({
+        authorize: () => true,
         apiKey: KEY,
         baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
         timeoutMs: 200,
@@ -716,11 +772,14 @@ describe("createTokenRoute", () => {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
     }
-    expect(() => createTokenRoute({ apiKey: KEY, baseUrl: emu.url, timeoutMs: -1 })).toThrow(InvalidInputError);
+    expect(() => createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: emu.url, timeoutMs: -1 })).toThrow(
+      InvalidInputError,
+    );
   });
 
   it("still answers its JSON 502 when onError throws", async () => {
     const route = createTokenRoute({
+      authorize: () => true,
       apiKey: "dct_not_known_here_0123456789",
       baseUrl: emu.url,
       onError: () => {
@@ -752,10 +811,19 @@ describe("createTokenRoute", () => {
     const saved = process.env.DECART_API_KEY;
     try {
       const logged: DecartError[] = [];
-      const given = createTokenRoute({ apiKey: own, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const given = createTokenRoute({
+        authorize: () => true,
+        apiKey: own,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       // The key from DECART_API_KEY (trimmed, as the client reads it) is the route's own too.
       process.env.DECART_API_KEY = ` ${own}\n`;
-      const fromEnv = createTokenRoute({ baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const fromEnv = createTokenRoute({
+        authorize: () => true,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       for (const route of [given, fromEnv]) {
         for (let i = 0; i < answers.length; i++) {
           const response = await route(post());
@@ -805,7 +873,12 @@ describe("createTokenRoute", () => {
     const upstream = await serve((_req, res) => json(res, 200, answers[upstream.arrived() - 1]![0]));
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       for (const [answer, field] of answers) {
         const response = await route(post());
         const body = await response.json();
@@ -854,7 +927,12 @@ describe("createTokenRoute", () => {
     });
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       const bodies = [];
       for (let i = 0; i < answers.length; i++) bodies.push(await (await route(post())).json());
       expect(bodies).toEqual([
@@ -895,6 +973,7 @@ describe("createTokenRoute", () => {
     try {
       const logged: DecartError[] = [];
       const route = createTokenRoute({
+        authorize: () => true,
         apiKey: KEY,
         baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
         onError: (e) => logged.push(e),
@@ -929,7 +1008,12 @@ describe("createTokenRoute while the API rate-limits it", () => {
     const upstream = await api(429, { "retry-after": "3600" });
     try {
       const logged: DecartError[] = [];
-      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const route = createTokenRoute({
+        authorize: () => true,
+        apiKey: KEY,
+        baseUrl: upstream.url,
+        onError: (e) => logged.push(e),
+      });
       const first = await route(post());
       expect(first.status).toBe(503);
       // The API's hour, announced as the minute the route's gate holds (it asks the API again after it).
@@ -974,7 +1058,7 @@ describe("createTokenRoute while the API rate-limits it", () => {
     ] as const) {
       const upstream = await api(status, { "retry-after": given });
       try {
-        const response = await createTokenRoute({ apiKey: KEY, baseUrl: upstream.url })(post());
+        const response = await createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: upstream.url })(post());
         expect(response.status, given).toBe(status === 429 ? 503 : 502);
         expect(response.headers.get("retry-after"), given).toBe("60");
       } finally {
@@ -990,7 +1074,7 @@ describe("createTokenRoute while the API rate-limits it", () => {
     ] as const) {
       const upstream = await api(status, { "retry-after": "1" });
       try {
-        const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url });
+        const route = createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: upstream.url });
         const response = await route(post());
         expect(response.status, String(status)).toBe(answered);
         expect(response.headers.get("retry-after")).toBe("1");
@@ -1004,7 +1088,7 @@ describe("createTokenRoute while the API rate-limits it", () => {
 
   it("a page's fetchTokenFrom reads the 503's Retry-After: its client waits that long before asking again, or fails at once when it is beyond its budget", async () => {
     const upstream = await api(429, { "retry-after": "3600" });
-    const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url });
+    const route = createTokenRoute({ authorize: () => true, apiKey: KEY, baseUrl: upstream.url });
     let asked = 0;
     const page = createServer(async (req, res) => {
       asked++;

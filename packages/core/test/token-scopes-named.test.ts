@@ -27,8 +27,8 @@ describe("a bad model scope is named by its index, with what was given", () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.field).toBe(`allowedModels[${i}]`);
     expect(error.message).toContain(`"allowedModels[${i}]" ${expected} ${got}`);
-    expect(() => createTokenRoute({ apiKey: "dct_abcdefgh12345678", models: list as never })).toThrow(
-      `"models[${i}]" ${expected} ${got}`,
-    );
+    expect(() =>
+      createTokenRoute({ authorize: () => true, apiKey: "dct_abcdefgh12345678", models: list as never }),
+    ).toThrow(`"models[${i}]" ${expected} ${got}`);
   });
 });

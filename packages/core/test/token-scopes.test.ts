@@ -38,7 +38,12 @@ describe("token scopes that can never match", () => {
     expect(emu.stats().requests.byRoute.tokens ?? 0).toBe(0);
     // The route refuses the same scope when it is made.
     const route = () =>
-      createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, [field === "allowedModels" ? "models" : field]: value });
+      createTokenRoute({
+        authorize: () => true,
+        apiKey: emu.apiKey,
+        baseUrl: emu.url,
+        [field === "allowedModels" ? "models" : field]: value,
+      });
     expect(route).toThrow(Class);
   });
 

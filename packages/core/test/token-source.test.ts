@@ -39,7 +39,7 @@ const model = models.video("lucy-pro-t2v");
 
 /** A token fetcher over a token route of the emulator that counts its calls; `first` answers the first ones instead. */
 function minting(expiresIn = 120, first: ClientToken[] = []) {
-  const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, expiresIn });
+  const route = createTokenRoute({ authorize: () => true, apiKey: emu.apiKey, baseUrl: emu.url, expiresIn });
   const fetcher = async (): Promise<ClientToken> => {
     fetcher.calls++;
     const early = first.shift();
@@ -264,7 +264,7 @@ describe("a client with a token fetcher", () => {
 
   it("fetchTokenFrom: a token route that cannot be reached is a retryable TOKEN_ERROR, so a call tries again", async () => {
     // The route's first connection is cut before any answer; the next one is answered.
-    const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url });
+    const route = createTokenRoute({ authorize: () => true, apiKey: emu.apiKey, baseUrl: emu.url });
     let requests = 0;
     const server = createServer(async (req, res) => {
       if (requests++ === 0) return void req.socket.destroy();

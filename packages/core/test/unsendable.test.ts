@@ -31,7 +31,7 @@ describe("values that cannot be sent are refused before any request", () => {
     for (const apiKey of keys) {
       for (const make of [
         () => createDecartClient({ apiKey, baseUrl: api.url }),
-        () => createTokenRoute({ apiKey, baseUrl: api.url }),
+        () => createTokenRoute({ authorize: () => true, apiKey, baseUrl: api.url }),
       ]) {
         const error = thrown(make);
         expect(error, JSON.stringify(apiKey)).toBeInstanceOf(InvalidInputError);
@@ -92,7 +92,7 @@ describe("values that cannot be sent are refused before any request", () => {
       for (const [field, make] of [
         ["baseUrl", () => createDecartClient({ apiKey: "dct_fine", baseUrl: url })],
         ["proxy", () => createDecartClient({ proxy: url })],
-        ["baseUrl", () => createTokenRoute({ apiKey: "dct_fine", baseUrl: url })],
+        ["baseUrl", () => createTokenRoute({ authorize: () => true, apiKey: "dct_fine", baseUrl: url })],
       ] as const) {
         const error = thrown(make);
         expect(error, url).toBeInstanceOf(InvalidInputError);

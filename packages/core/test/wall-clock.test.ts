@@ -106,6 +106,7 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
   it("back (10 min) after the API's 429 does not keep createTokenRoute answering 503 past the Retry-After", async () => {
     let limiting = true;
     const route = createTokenRoute({
+      authorize: () => true,
       apiKey: emu.apiKey,
       baseUrl: emu.url,
       fetch: limitedFetch(() => limiting, 0),
@@ -137,6 +138,7 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
     let limiting = true;
     const errors: RateLimitError[] = [];
     const route = createTokenRoute({
+      authorize: () => true,
       apiKey: emu.apiKey,
       baseUrl: emu.url,
       fetch: limitedFetch(() => limiting, 2),

@@ -111,6 +111,7 @@ describe("keys stay on servers", () => {
     // Its own fetch: the spy below sees the page's requests only.
     const serverFetch = globalThis.fetch;
     const route = createTokenRoute({
+      authorize: () => true,
       apiKey: emu.apiKey,
       baseUrl: emu.url,
       models: ["lucy-pro-t2v"],
