@@ -487,13 +487,21 @@ elsewhere.timeoutMs = elsewhere.timeout!;
  * not the client's own options, a token route's (which makes its own client), nor a watch's; `alone`: a call of no
  * client (`openPipe`), not told of the client's options.
  */
-const misplaced = (where: string, key: string, keys: string[], inputs?: string[], alone?: boolean) => {
+const misplaced = (where: string, key: string, keys: string[], inputs?: string[], alone?: boolean, value?: unknown) => {
+  const low = (name: string) => name.toLowerCase().replace(/_/g, "");
+  const k = low(key);
+  // Among a model's inputs, a name that starts or ends with an option's, in any case, with or without underscores
+  // (`on_status_change`, `onStatusChanged`, `pollInterval`, `abortSignal`, `webhookUrl`).
+  const near = inputs && [...keys, ...Object.keys(elsewhere)].find((o) => k.startsWith(low(o)) || k.endsWith(low(o)));
   const place = Object.hasOwn(elsewhere, key)
     ? elsewhere[key]!(keys, inputs && 1)
-    : keys.includes("signal") &&
-      !alone &&
-      Object.hasOwn(clientOptions, key) &&
-      `is a client option: createDecartClient({ ${key} })`;
+    : (keys.includes("signal") &&
+        !alone &&
+        Object.hasOwn(clientOptions, key) &&
+        `is a client option: createDecartClient({ ${key} })`) ||
+      (near && (keys.includes(near) ? `is no input: did you mean ${near}?` : elsewhere[near]!(keys))) ||
+      // (`validateInputs: false` would send a function's source.)
+      (typeof value === "function" && "is no input: a function is never sent");
   return (
     place &&
     new InvalidInputError(
@@ -520,7 +528,7 @@ export function validateInputs(
   // and the call's own options (`keys`), rather than the way past the check, which would send it to the API (422).
   const names = fields.map((f) => f.name);
   for (const key in inputs) {
-    const error = !names.includes(key) && misplaced(where, key, keys, names);
+    const error = !names.includes(key) && misplaced(where, key, keys, names, false, inputs[key]);
     if (error) throw error;
   }
   checkSchema(
