@@ -4,6 +4,7 @@ import {
   defaultBaseUrl,
   type FileReference,
   imageContentTypes,
+  isImageModelName,
   isVideoModelName,
   type JobStatusResponse,
   jobContentTypes,
@@ -694,7 +695,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         throw invalid(
           "Invalid input",
           "model",
-          `from models.${kind}() or a definition of kind ${kind} with a path starting with / and fields and rules arrays`,
+          `from models.${kind}() or a definition of kind ${kind} with a path starting with / and fields and rules arrays${kind === "video" && isImageModelName(m?.name ?? m) ? `: ${m?.name ?? m} is an image model, use client.process` : ""}`,
           m?.name ?? m,
         );
       }
