@@ -350,6 +350,18 @@ export async function saveResult(
       onRetry: { type: "function" },
     },
   ) as [SaveResultOptions, SaveResultOptions, unknown];
+  // The arguments' order and kinds, before anything is touched: the client itself (not its `queue`; not left out, the
+  // job id first), then an id, then a path (not a path where the id goes: the download would ask for a job named so).
+  const shape = "saveResult(client, jobId, path)";
+  if (typeof (client as Partial<DecartClient> | undefined)?.queue?.download !== "function")
+    throw invalid(
+      "saveResult",
+      "client",
+      `the client of createDecartClient, not its queue nor a job id: ${shape}`,
+      client,
+    );
+  if (typeof jobId === "string" && (/[/\\]/.test(jobId) || MIME[extname(jobId).toLowerCase()]))
+    throw invalid("saveResult", "jobId", `a job's id, not a file's path: ${shape}`, jobId);
   // An id the client would refuse (see `isUsableId`: `..` is resolved away from the URL's path), before anything is
   // touched, as queue.download would refuse it. Every refusal here reads as the client's (`invalid`): the field
   // quoted, what it must be, then what was given.
