@@ -179,9 +179,10 @@ export function keyPattern(key: string, shortest = 8): RegExp {
  * a 429 of the API (and every request until the client's rate-limit gate opens again, without asking the API) 503 at
  * once with `Retry-After`, and another failure to mint 502 (with the error's `code`, never your key; also when the
  * API's answer is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request`
- * that is not a Fetch API `Request`, or one whose properties cannot be read, answers 500 too. Every option is checked
+ * that is not a Fetch API `Request`, or one whose properties cannot be read, answers 500 too (the route mounted as a
+ * node:http or Express handler, `route(req, res)`: written to `res` as well; see the README for how to mount it there). Every option is checked
  * here: a bad one (an unknown model or option, `expiresIn` out of range or not a number, an origin that is not one, a
- * callback that is not a function, no key) throws `InvalidInputError` (`ModelRetiredError` for a retired model) at
+ * callback that is not a function, no key, no `authorize`) throws `InvalidInputError` (`ModelRetiredError` for a retired model) at
  * once.
  *
  * ```ts
