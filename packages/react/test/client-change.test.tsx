@@ -4,21 +4,20 @@
 import { AbortError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { type ReactNode, StrictMode } from "react";
+import type { ReactNode } from "react";
 import { describe, expect, it, vi } from "vitest";
 import { DecartProvider, useGenerateImage, useGenerateVideo } from "../src/index.js";
 import { clientFor, startFast, until } from "./helpers.js";
 
-/** A wrapper whose provider gets a new client of `emu` at each render, as an inline `createDecartClient` gives it. */
+/**
+ * Render options: a wrapper whose provider gets a new client of `emu` at each render, as an inline `createDecartClient`
+ * gives it, under a `<StrictMode>` root (see `strictWith`).
+ */
 const inlineClientOf = (emu: Emulator, options: Parameters<typeof clientFor>[1] = {}) => ({
-  wrapper: ({ children }: { children: ReactNode }) => {
-    const client = clientFor(emu, options);
-    return (
-      <StrictMode>
-        <DecartProvider client={client}>{children}</DecartProvider>
-      </StrictMode>
-    );
-  },
+  wrapper: ({ children }: { children: ReactNode }) => (
+    <DecartProvider client={clientFor(emu, options)}>{children}</DecartProvider>
+  ),
+  reactStrictMode: true,
 });
 
 /** Lets the microtasks and effects pending run (`onOrphan` is called apart, in a microtask). */
@@ -75,8 +74,8 @@ describe("useGenerateVideo when the provider's client changes", () => {
   it("a job being watched goes to onOrphan, an AbortError carrying its id, with its input; the state starts afresh", async () => {
     const emu = await startFast();
     const onOrphan = vi.fn();
-    const { wrapper } = inlineClientOf(emu);
-    const { result, rerender } = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper });
+    const inline = inlineClientOf(emu);
+    const { result, rerender } = renderHook(() => useGenerateVideo({ onOrphan }), inline);
     const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake [hold]" };
     let jobId: string | undefined;
     await act(async () => {
@@ -105,8 +104,8 @@ describe("useGenerateVideo when the provider's client changes", () => {
     // The page's fetch, holding the submit (its one POST) until the test lets it go, once it has rendered again.
     const page = holdingFetch();
     const onOrphan = vi.fn();
-    const { wrapper } = inlineClientOf(emu, { fetch: page.fetch });
-    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper });
+    const inline = inlineClientOf(emu, { fetch: page.fetch });
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), inline);
     const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" };
     const { sent } = await submitThenNewClient(hook, input, { posted: page.posted, nth: 1, onOrphan });
     // The answer comes: the job exists, its id given to onOrphan (and resolved by submit, as ever).
@@ -123,9 +122,9 @@ describe("useGenerateVideo when the provider's client changes", () => {
   it("a job that completed, or an unmount mid-job, tells onOrphan nothing", async () => {
     const emu = await startFast();
     const onOrphan = vi.fn();
-    const { wrapper } = inlineClientOf(emu);
+    const inline = inlineClientOf(emu);
     const { result, rerender, unmount } = renderHook(() => useGenerateVideo({ onOrphan, download: false }), {
-      wrapper,
+      ...inline,
     });
     await act(async () => {
       await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" });
@@ -152,8 +151,8 @@ describe("useGenerateImage when the provider's client changes", () => {
     // The page's fetch, holding the Process API requests (POSTs) once told to, until the test lets them go.
     const page = holdingFetch(false);
     const onOrphan = vi.fn();
-    const { wrapper } = inlineClientOf(emu, { fetch: page.fetch });
-    const hook = renderHook(() => useGenerateImage({ onOrphan }), { wrapper });
+    const inline = inlineClientOf(emu, { fetch: page.fetch });
+    const hook = renderHook(() => useGenerateImage({ onOrphan }), inline);
     const { result, rerender } = hook;
     const model = models.image("lucy-pro-t2i");
     // A request that ended before the client changed: its image was shown, nothing is told.

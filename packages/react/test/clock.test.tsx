@@ -61,7 +61,7 @@ describe("a client clock that throws as the watch's budget is set", () => {
   it("useGenerateVideo, at the submit's answer: `error`, the core's CALLBACK_ERROR with the job id; retry() watches the job", async () => {
     emu = await startFast();
     const { clock, client, broke } = brokenClock(true);
-    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "answered as the clock broke" });
@@ -88,7 +88,7 @@ describe("a client clock that throws as the watch's budget is set", () => {
   it("useGenerateVideo's retry(): a clock that throws as it sets the new budget ends it the same way", async () => {
     emu = await startFast();
     const { clock, client } = brokenClock(false);
-    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "stopped, then watched again as the clock broke [hold]" });
@@ -115,7 +115,7 @@ describe("a client clock that throws as the watch's budget is set", () => {
     const { clock, client, broke } = brokenClock(false);
     const { job_id } = await client.queue.submit({ model, prompt: "watched as the clock broke" });
     clock.arm();
-    const { result } = renderHook(() => useJob(job_id, { model, download: false }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useJob(job_id, { model, download: false }), { ...strictWith(client) });
     await ended(result);
     expect(clock.threw).toBe(1);
     expect(result.current).toMatchObject({ status: "error", watching: false, jobId: job_id, canRetry: true });
@@ -130,7 +130,7 @@ describe("a client clock that throws as the watch's budget is set", () => {
     const { client } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched with a budget given as text" });
     const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: "5000" as never }), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
     });
     await until(() => result.current.status === "error");
     expect(result.current.error).toBeInstanceOf(InvalidInputError);

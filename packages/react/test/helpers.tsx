@@ -11,7 +11,7 @@ import {
 import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { Activity, type ReactNode, StrictMode } from "react";
+import { Activity, type ReactNode } from "react";
 import { type WatchedFetch, watchedFetch } from "test-utils";
 import { onTestFinished } from "vitest";
 import { DecartProvider, type GenerationState, useGenerateVideo, type VideoJobOptions } from "../src/index.js";
@@ -119,7 +119,7 @@ export function freeClient(emu: Emulator) {
  */
 export async function timedOutVideo(emu: Emulator, options: VideoJobOptions = {}) {
   const { clock, client } = clocked(emu);
-  const hook = renderHook(() => useGenerateVideo({ ...options, timeoutMs: 2_000 }), { wrapper: strictWith(client) });
+  const hook = renderHook(() => useGenerateVideo({ ...options, timeoutMs: 2_000 }), strictWith(client));
   let jobId: string | undefined;
   await act(async () => {
     jobId = await hook.result.current.submit({
@@ -133,29 +133,29 @@ export async function timedOutVideo(emu: Emulator, options: VideoJobOptions = {}
   return { ...hook, jobId: jobId!, clock, client };
 }
 
-/** A test wrapper: `<StrictMode>` around a provider of `client`. */
-export const strictWith =
-  (client: DecartClient) =>
-  ({ children }: { children: ReactNode }) => (
-    <StrictMode>
-      <DecartProvider client={client}>{children}</DecartProvider>
-    </StrictMode>
-  );
+/**
+ * A test's render options: a provider of `client` as `wrapper`, under a `<StrictMode>` root (`reactStrictMode`). React
+ * runs a mounted component's effects twice only under a `<StrictMode>` at the root (or above it when mounted): one
+ * inside the wrapper, itself the root's child, runs them once.
+ */
+export const strictWith = (client: DecartClient) => ({
+  wrapper: ({ children }: { children: ReactNode }) => <DecartProvider client={client}>{children}</DecartProvider>,
+  reactStrictMode: true,
+});
 
 /**
- * A test wrapper like `strictWith`, inside an `<Activity>` the test hides and shows: `show(false)` then `rerender()`
+ * Render options like `strictWith`'s, the provider's children inside an `<Activity>` the test hides and shows: `show(false)` then `rerender()`
  * hides the tree (its effects are cleaned up, as when a tab is left), `show(true)` then `rerender()` shows it again.
  */
 export function activityWith(client: DecartClient) {
   let mode: "visible" | "hidden" = "visible";
   return {
     wrapper: ({ children }: { children: ReactNode }) => (
-      <StrictMode>
-        <DecartProvider client={client}>
-          <Activity mode={mode}>{children}</Activity>
-        </DecartProvider>
-      </StrictMode>
+      <DecartProvider client={client}>
+        <Activity mode={mode}>{children}</Activity>
+      </DecartProvider>
     ),
+    reactStrictMode: true,
     show(visible: boolean) {
       mode = visible ? "visible" : "hidden";
     },

@@ -45,7 +45,7 @@ function gatedFetch() {
 describe("useGenerateImage", () => {
   it("generates an image through the Process API, once, and reset() goes back to idle", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu)) });
     expect(result.current).toMatchObject({ status: "idle", watching: false });
     let image: Blob | undefined;
     let submitted: Promise<Blob | undefined> | undefined;
@@ -67,7 +67,7 @@ describe("useGenerateImage", () => {
 
   it("a request that fails ends in `error`", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu)) });
     let image: Blob | undefined;
     await act(async () => {
       image = await result.current.submit({ model, prompt: "A lighthouse" });
@@ -82,7 +82,7 @@ describe("useGenerateImage", () => {
     const page = gatedFetch();
     const errors = vi.spyOn(console, "error");
     const { result, unmount } = renderHook(() => useGenerateImage(), {
-      wrapper: strictWith(clientFor(emu, { fetch: page.fetch })),
+      ...strictWith(clientFor(emu, { fetch: page.fetch })),
     });
     let pending: Promise<Blob | undefined> | undefined;
     act(() => {
@@ -102,7 +102,7 @@ describe("useGenerateImage", () => {
 describe("useGenerateImage, stopped or hidden mid-request", () => {
   it("stop() aborts the request in flight and the state goes back to idle (nothing is on its way)", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu)) });
     let pending: Promise<Blob | undefined> | undefined;
     act(() => {
       pending = result.current.submit({ model, prompt: "slow" });
@@ -118,7 +118,7 @@ describe("useGenerateImage, stopped or hidden mid-request", () => {
     emu = await startFast();
     const page = gatedFetch();
     const tab = activityWith(clientFor(emu, { fetch: page.fetch }));
-    const { result, rerender } = renderHook(() => useGenerateImage(), { wrapper: tab.wrapper });
+    const { result, rerender } = renderHook(() => useGenerateImage(), { wrapper: tab.wrapper, reactStrictMode: true });
     let pending: Promise<Blob | undefined> | undefined;
     act(() => {
       pending = result.current.submit({ model, prompt: "made while the tab was away" });
@@ -139,7 +139,7 @@ describe("useGenerateImage, stopped or hidden mid-request", () => {
 describe("useGenerateImage and your signal", () => {
   it("an aborted signal sends nothing: the state is `error` with the core's AbortError, and retry() sends nothing", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu)) });
     let image: Blob | undefined | "unset" = "unset";
     await act(async () => {
       image = await result.current.submit({ model, prompt: "given up on", signal: AbortSignal.abort() });
@@ -159,7 +159,7 @@ describe("useGenerateImage and your signal", () => {
 
   it("a `signal` that is no AbortSignal is the core's InvalidInputError, as in a call of the client's: nothing is sent", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu)) });
     let image: Blob | undefined | "unset" = "unset";
     await act(async () => {
       image = await result.current.submit({ model, prompt: "not a signal", signal: { aborted: true } as never });
@@ -172,7 +172,7 @@ describe("useGenerateImage and your signal", () => {
 
   it("an input whose `signal` getter throws ends in `error`: an InvalidInputError naming it, the throw its cause", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu)) });
     const thrown = new Error("this signal cannot be read");
     const input = {
       model,
@@ -202,7 +202,7 @@ describe("useGenerateImage and your signal", () => {
     emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
     const page = countingFetch();
     const { result } = renderHook(() => useGenerateImage(), {
-      wrapper: strictWith(clientFor(emu, { fetch: page })),
+      ...strictWith(clientFor(emu, { fetch: page })),
     });
     const sent = () => emu!.stats().requests.byRoute.process ?? 0;
     const yours = new AbortController();
@@ -289,7 +289,7 @@ describe("useGenerateImage().retry()", () => {
   it("after an answer that says no image was made (503): the same inputs again, the same image", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "503" }] });
     const client = clientFor(emu, { maxRetries: 0 });
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(client) });
     const input = { model, prompt: "A lighthouse, once the API is back", seed: 3 };
     await act(async () => {
       await result.current.submit(input);
@@ -310,7 +310,7 @@ describe("useGenerateImage().retry()", () => {
 
   it("stop() after an error lets the inputs go: the error stays, canRetry turns false and retry() sends nothing", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "503" }] });
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu, { maxRetries: 0 })) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu, { maxRetries: 0 })) });
     await act(async () => {
       await result.current.submit({ model, prompt: "A lighthouse, given up on" });
     });
@@ -331,7 +331,7 @@ describe("useGenerateImage().retry()", () => {
 
   it("after SUBMIT_OUTCOME_UNKNOWN (an image may have been made and paid for), and when idle or completed: nothing", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(clientFor(emu)) });
     const nothing = async () => {
       let got: Blob | undefined | "unset" = "unset";
       await act(async () => {
@@ -449,11 +449,11 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
     emu = await startFast({ faults: [{ route: "process", kind: "503" }] });
     const client = clientFor(emu, { maxRetries: 0 });
     const onOrphan = vi.fn();
-    const none = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: strictWith(client) });
+    const none = renderHook(() => useGenerateImage({ onOrphan }), { ...strictWith(client) });
     expect(await submitted(none, { model, prompt: "unmounted, then answered 503" }, none.unmount)).toBeUndefined();
     expect(onOrphan).not.toHaveBeenCalled();
     emu.setFaults([{ route: "process", kind: "500" }]);
-    const left = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: strictWith(client) });
+    const left = renderHook(() => useGenerateImage({ onOrphan }), { ...strictWith(client) });
     const input = { model, prompt: "unmounted, then answered 500" };
     expect(await submitted(left, input, left.unmount)).toBeUndefined();
     expect(onOrphan).toHaveBeenCalledTimes(1);
@@ -484,7 +484,7 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
       logger: { warn: () => {}, debug: () => {} },
     });
     const onOrphan = vi.fn();
-    const hook = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: strictWith(client) });
+    const hook = renderHook(() => useGenerateImage({ onOrphan }), { ...strictWith(client) });
     const input = { model, prompt: "A lighthouse, in WebP, after the unmount" };
     let sent: Promise<Blob | undefined> | undefined;
     act(() => {
@@ -513,7 +513,7 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
     const client = clientFor(emu, { maxRetries: 0 });
     const onOrphan = vi.fn();
     const tab = activityWith(client);
-    const shown = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: tab.wrapper });
+    const shown = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: tab.wrapper, reactStrictMode: true });
     const hide = (t: typeof tab, hook: { rerender(): void }) => () => {
       t.show(false);
       hook.rerender();
@@ -526,7 +526,7 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
     await act(aTask);
     expect(onOrphan).not.toHaveBeenCalled();
     const other = activityWith(client);
-    const removed = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: other.wrapper });
+    const removed = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: other.wrapper, reactStrictMode: true });
     const input = { model, prompt: "hidden, answered 500, then removed" };
     expect(await submitted(removed, input, hide(other, removed))).toBeUndefined();
     expect(onOrphan).not.toHaveBeenCalled(); // in the state, which may be shown again
@@ -589,7 +589,7 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
 
   it("a key it does not have (a typo, a request's timeoutMs, a watch's option) or an onOrphan that is no function is refused as it renders, naming it", async () => {
     emu = await startFast();
-    const wrapper = strictWith(clientFor(emu));
+    const strict = strictWith(clientFor(emu));
     vi.spyOn(console, "error").mockImplementation(() => {}); // React's report of the error thrown while rendering
     const known = "a known name (onOrphan; a request's timeoutMs goes to submit)";
     const cases = [
@@ -601,7 +601,7 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
     for (const [options, field, words] of cases) {
       let error: unknown;
       try {
-        renderHook(() => useGenerateImage(options as never), { wrapper });
+        renderHook(() => useGenerateImage(options as never), strict);
       } catch (e) {
         error = e;
       }
@@ -609,7 +609,7 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
       expect(error).toMatchObject({ field, message: `useGenerateImage: "${field}" ${words}` });
     }
     // Given as undefined: none given.
-    const { result } = renderHook(() => useGenerateImage({ onOrphan: undefined }), { wrapper });
+    const { result } = renderHook(() => useGenerateImage({ onOrphan: undefined }), strict);
     expect(result.current.status).toBe("idle");
     expect(emu.stats().requests.byRoute.process).toBe(0);
   });

@@ -28,7 +28,7 @@ describe("the options of useJob and useGenerateVideo", () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched with a typo in its options [hold]" });
-    const wrapper = strictWith(client);
+    const strict = strictWith(client);
     vi.spyOn(console, "error").mockImplementation(() => {}); // React's report of the error thrown while rendering
     const cases = [
       ["useJob", () => useJob(job_id, { model, timeout: 5000 } as never), "timeout"],
@@ -40,7 +40,7 @@ describe("the options of useJob and useGenerateVideo", () => {
       ["useGenerateVideo", () => useGenerateVideo({ first: { job_id } } as never), "first"],
     ] as const;
     for (const [hook, use, field] of cases) {
-      const error = thrown(() => renderHook(use, { wrapper }));
+      const error = thrown(() => renderHook(use, strict));
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field });
       expect((error as Error).message).toBe(
@@ -62,23 +62,23 @@ describe("the options of useJob and useGenerateVideo", () => {
       keepResultMs: 60_000,
       timeoutMs: 60_000,
     };
-    const { result } = renderHook(() => useGenerateVideo(shared), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(shared), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "submitted with the options a useJob takes too" });
     });
     await until(() => result.current.status === "completed");
-    const job = renderHook(() => useJob(jobId, shared), { wrapper: strictWith(client) });
+    const job = renderHook(() => useJob(jobId, shared), { ...strictWith(client) });
     await until(() => job.result.current.status === "completed");
     // Undefined (a spread of options without it) is no key given, as in the core's checks.
-    renderHook(() => useGenerateVideo({ timeout: undefined } as never), { wrapper: strictWith(client) });
+    renderHook(() => useGenerateVideo({ timeout: undefined } as never), { ...strictWith(client) });
   });
 
   it("an option whose getter throws is refused as the hook renders, naming it, as the core names one: nothing is read", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched with options that cannot be read [hold]" });
-    const wrapper = strictWith(client);
+    const strict = strictWith(client);
     vi.spyOn(console, "error").mockImplementation(() => {});
     const unreadable = (field: string) =>
       Object.defineProperty({ model }, field, {
@@ -95,12 +95,12 @@ describe("the options of useJob and useGenerateVideo", () => {
     ] as const;
     for (const [hook, use, field] of cases) {
       const options = unreadable(field);
-      const error = thrown(() => renderHook(() => use(options), { wrapper }));
+      const error = thrown(() => renderHook(() => use(options), strict));
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field, message: `${hook}: "${field}" must be a value that can be read` });
     }
     // A `signal` that cannot be read is no option all the same.
-    const signal = thrown(() => renderHook(() => useJob(job_id, unreadable("signal")), { wrapper }));
+    const signal = thrown(() => renderHook(() => useJob(job_id, unreadable("signal")), strict));
     expect(signal).toMatchObject({
       field: "signal",
       message: expect.stringMatching(/^useJob: "signal" is not an option/),
@@ -108,8 +108,8 @@ describe("the options of useJob and useGenerateVideo", () => {
     expect(await settled()).toBe(page.sent.length);
     expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]);
     // Options of null are none: the hooks watch on the defaults.
-    const { result, unmount } = renderHook(() => useJob(job_id, null as never), { wrapper });
-    renderHook(() => useGenerateVideo(null as never), { wrapper });
+    const { result, unmount } = renderHook(() => useJob(job_id, null as never), strict);
+    renderHook(() => useGenerateVideo(null as never), strict);
     await until(() => result.current.status === "processing");
     unmount();
     expect(emu.release(job_id)).toBe(true);
@@ -119,7 +119,7 @@ describe("the options of useJob and useGenerateVideo", () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched with a misspelt whenHidden [hold]" });
-    const wrapper = strictWith(client);
+    const strict = strictWith(client);
     vi.spyOn(console, "error").mockImplementation(() => {});
     const cases = [
       ["useJob", () => useJob(job_id, { model, whenHidden: "kep" as never }), '"kep"'],
@@ -127,7 +127,7 @@ describe("the options of useJob and useGenerateVideo", () => {
       ["useJob", () => useJob(job_id, { whenHidden: true as never }), "true"],
     ] as const;
     for (const [hook, use, got] of cases) {
-      const error = thrown(() => renderHook(use, { wrapper }));
+      const error = thrown(() => renderHook(use, strict));
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field: "whenHidden" });
       expect((error as Error).message).toBe(`${hook}: "whenHidden" must be one of "slow", "keep" (got ${got})`);
@@ -136,7 +136,7 @@ describe("the options of useJob and useGenerateVideo", () => {
     expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]);
     // Both values of the set, and none, are taken.
     for (const whenHidden of ["slow", "keep", undefined] as const) {
-      const { result, unmount } = renderHook(() => useJob(job_id, { model, whenHidden }), { wrapper });
+      const { result, unmount } = renderHook(() => useJob(job_id, { model, whenHidden }), strict);
       await until(() => result.current.status === "processing");
       unmount();
     }
@@ -144,9 +144,9 @@ describe("the options of useJob and useGenerateVideo", () => {
   });
   it("`onOrphan` that is no function is refused as the hook renders, naming it (it would have thrown once a job may exist)", async () => {
     emu = await startFast();
-    const wrapper = strictWith(clientFor(emu));
+    const strict = strictWith(clientFor(emu));
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const error = thrown(() => renderHook(() => useGenerateVideo({ onOrphan: 5 as never }), { wrapper }));
+    const error = thrown(() => renderHook(() => useGenerateVideo({ onOrphan: 5 as never }), strict));
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error).toMatchObject({ field: "onOrphan" });
     expect((error as Error).message).toBe('useGenerateVideo: "onOrphan" must be a function (got 5)');
@@ -156,16 +156,14 @@ describe("the options of useJob and useGenerateVideo", () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "kept for a time that is none [hold]" });
-    const wrapper = strictWith(client);
+    const strict = strictWith(client);
     vi.spyOn(console, "error").mockImplementation(() => {});
     for (const [keepResultMs, got] of [
       [Number.NaN, "NaN"],
       [-5, "-5"],
       ["60000", '"60000"'],
     ] as const) {
-      const error = thrown(() =>
-        renderHook(() => useJob(job_id, { keepResultMs: keepResultMs as never }), { wrapper }),
-      );
+      const error = thrown(() => renderHook(() => useJob(job_id, { keepResultMs: keepResultMs as never }), strict));
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({
         field: "keepResultMs",
@@ -176,7 +174,7 @@ describe("the options of useJob and useGenerateVideo", () => {
     expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]);
     // 0, a number of ms and Infinity are taken.
     for (const keepResultMs of [0, 60_000, Number.POSITIVE_INFINITY]) {
-      const { result, unmount } = renderHook(() => useJob(job_id, { model, keepResultMs }), { wrapper });
+      const { result, unmount } = renderHook(() => useJob(job_id, { model, keepResultMs }), strict);
       await until(() => result.current.status === "processing");
       unmount();
     }
@@ -186,17 +184,14 @@ describe("the options of useJob and useGenerateVideo", () => {
   it("a job id that is no string (NaN, an object made anew by each render, 0, false) ends in error naming jobId, rendered a few times", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
-    const wrapper = strictWith(client);
+    const strict = strictWith(client);
     // 0 and false too, as `ready && jobId` gives them: a job id is a string, and only "no job" (below) is idle.
     for (const id of [() => Number.NaN, () => ({ id: "job_x" }), () => 0, () => false]) {
       let renders = 0;
-      const { result, unmount } = renderHook(
-        () => {
-          renders++;
-          return useJob(id() as never);
-        },
-        { wrapper },
-      );
+      const { result, unmount } = renderHook(() => {
+        renders++;
+        return useJob(id() as never);
+      }, strict);
       await until(() => result.current.status === "error");
       expect(result.current.error).toBeInstanceOf(InvalidInputError);
       expect(result.current.error).toMatchObject({ field: "jobId" });
@@ -207,7 +202,7 @@ describe("the options of useJob and useGenerateVideo", () => {
     }
     // No job (null, undefined, ""): nothing read, idle.
     for (const id of [null, undefined, ""]) {
-      const { result, unmount } = renderHook(() => useJob(id), { wrapper });
+      const { result, unmount } = renderHook(() => useJob(id), strict);
       expect(result.current.status).toBe("idle");
       unmount();
     }
@@ -227,7 +222,7 @@ describe("the options of useJob and useGenerateVideo", () => {
     };
     const poll = { initialDelayMs: 600_000, intervalMs: 600_000, delay };
     const { result, unmount } = renderHook(() => useJob(job_id, { model, download: false, poll }), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
     });
     await until(() => waits.includes(600_000));
     expect(emu.release(job_id)).toBe(true);

@@ -86,7 +86,7 @@ describe("download progress", () => {
         rendered.push(job);
         return job;
       },
-      { wrapper: strictWith(client) },
+      { ...strictWith(client) },
     );
     /** The progress values rendered while downloading, without repeats (StrictMode renders each state twice). */
     const progressOf = () => [

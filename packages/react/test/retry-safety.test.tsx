@@ -62,7 +62,7 @@ describe("retry() never sends again what may have made a job or an image", () =>
     emu = await startFast();
     const client = clientFor(emu, { upload: nodeUpload() });
     const bytes = await still(client);
-    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(client) });
     const bar = breaksAtTheEnd();
     const data = new Blob([bytes as BlobPart], { type: "image/png" });
     await act(async () => {
@@ -91,7 +91,7 @@ describe("retry() never sends again what may have made a job or an image", () =>
     emu = await startFast();
     const client = clientFor(emu, { upload: nodeUpload() });
     const bytes = await still(client);
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(client) });
     const bar = breaksAtTheEnd();
     const data = new Blob([bytes as BlobPart], { type: "image/png" });
     await act(async () => {
@@ -139,7 +139,7 @@ describe("a CALLBACK_ERROR of poll.delay in the wait to send a submit again afte
   it("useGenerateVideo: it says so (mayExist, the 500's request id); retry() sends nothing", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
     const { wait, client } = brokenWait(emu);
-    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(client) });
     await act(async () => {
       await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "a 500, then the wait broke" });
     });
@@ -164,7 +164,7 @@ describe("a CALLBACK_ERROR of poll.delay in the wait to send a submit again afte
   it("useGenerateImage: the same; retry() sends nothing", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
     const { wait, client } = brokenWait(emu);
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(client) });
     await act(async () => {
       await result.current.submit({ model: models.image("lucy-pro-t2i"), prompt: "a 500, then the wait broke" });
     });
@@ -191,7 +191,7 @@ describe("a CALLBACK_ERROR thrown before any byte was sent (onUploadProgress at 
     const bytes = await still(client);
     const onOrphan = vi.fn();
     const { result } = renderHook(() => useGenerateVideo({ download: false, onOrphan }), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
     });
     const data = new Blob([bytes as BlobPart], { type: "image/png" });
     const bar = breaksAtOnce();
@@ -240,7 +240,7 @@ describe("a CALLBACK_ERROR thrown before any byte was sent (onUploadProgress at 
     emu = await startFast();
     const client = clientFor(emu, { upload: nodeUpload() });
     const bytes = await still(client);
-    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateImage(), { ...strictWith(client) });
     const bar = breaksAtOnce();
     const data = new Blob([bytes as BlobPart], { type: "image/png" });
     const processed = emu.stats().requests.byRoute.process;
@@ -270,7 +270,7 @@ describe("a file that can be read only once is not sent again by retry()", () =>
       emu = await startFast();
       const client = clientFor(emu, { maxRetries: 0 });
       const bytes = await still(client);
-      const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+      const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(client) });
       emu.setFaults([{ route: "submit", kind: "503" }]);
       await act(async () => {
         await result.current.submit({ model: i2v, prompt: "from a stream", data: make(bytes) });
@@ -304,7 +304,7 @@ describe("a file that can be read only once is not sent again by retry()", () =>
       emu = await startFast();
       const client = clientFor(emu, { maxRetries: 0 });
       const bytes = await still(client);
-      const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+      const { result } = renderHook(() => useGenerateImage(), { ...strictWith(client) });
       emu.setFaults([{ route: "process", kind: "503" }]);
       const processed = emu.stats().requests.byRoute.process;
       await act(async () => {

@@ -76,7 +76,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
   it("after stop() (a page reading again once back online): watches within what is left of the job's budget, not a new one", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
-    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "read again within its budget [hold]" });
@@ -98,7 +98,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
   it("after stop() with exactly 5 s of the job's budget left (not less): watches within it, no new budget", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
-    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({
@@ -121,7 +121,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
   it("after stop() with less than 5 s of the job's budget left: a new budget from the retry, not a watch that times out at once", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
-    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "watched again in the last moments of its budget [hold]" });
@@ -140,7 +140,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
   it("after stop() with 3 s of the job's budget left (less than 5 s): a new budget from the retry", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
-    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "watched again with 3 s of its budget left [hold]" });
@@ -160,7 +160,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const { result, rerender } = renderHook(({ timeoutMs }) => useGenerateVideo({ timeoutMs }), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
       initialProps: { timeoutMs: 60_000 },
     });
     let jobId: string | undefined;
@@ -181,7 +181,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     emu = await startFast();
     const { client } = clocked(emu);
     const { result, rerender } = renderHook(({ timeoutMs }) => useGenerateVideo({ timeoutMs }), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
       initialProps: { timeoutMs: 60_000 },
     });
     let jobId: string | undefined;
@@ -210,7 +210,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     });
     const { clock, client } = clocked(emu);
     const { result, rerender } = renderHook(({ download }) => useGenerateVideo({ download, timeoutMs: 2_000 }), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
       initialProps: { download: true },
     });
     let jobId: string | undefined;
@@ -241,7 +241,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
 
   it("stopped, even while its submit was on its way: follows the same job (once its id comes)", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     let submitted: Promise<string | undefined> | undefined;
     let again: Promise<string | undefined> | undefined;
     act(() => {
@@ -279,7 +279,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
       throws = false;
       throw new Error("the schedule broke once");
     };
-    const { result } = renderHook(() => useGenerateVideo({ poll }), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo({ poll }), { ...strictWith(clientFor(emu)) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "followed on a schedule that throws once" });
@@ -300,7 +300,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
 
   it("a CALLBACK_ERROR once the job existed (its onUploadProgress threw): watches that job, no second one", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({
@@ -325,7 +325,7 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
     emu = await startFast({ jobTimeoutMs: 500, faults: [{ route: "submit", kind: "stuck" }] });
     const client = clientFor(emu);
     const input = { model, prompt: "failed once by the server", seed: 7 };
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     let first: string | undefined;
     await act(async () => {
       first = await result.current.submit(input);
@@ -354,7 +354,7 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
   it("the submit was answered 503 (no job made): submits again", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
     const { result } = renderHook(() => useGenerateVideo({ download: false }), {
-      wrapper: strictWith(clientFor(emu, { maxRetries: 0 })),
+      ...strictWith(clientFor(emu, { maxRetries: 0 })),
     });
     await act(async () => {
       await result.current.submit({ model, prompt: "sent while the API was down" });
@@ -371,7 +371,7 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
 
   it("a submit whose outcome is unknown (SUBMIT_OUTCOME_UNKNOWN: a job may exist) is not sent again", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     await act(async () => {
       await result.current.submit({ model, prompt: "answered 500: did the server take it?" });
     });
@@ -391,7 +391,7 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
 
   it("a submit your signal aborted is not sent again", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     await act(async () => {
       await result.current.submit({ model, prompt: "given up on", signal: AbortSignal.abort() });
     });
@@ -407,7 +407,7 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
 describe("useGenerateVideo().retry() in other states does nothing", () => {
   it("idle, watching or completed: resolves undefined, submits nothing and leaves the state as it is", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     expect(result.current).toMatchObject({ status: "idle", canRetry: false });
     expect(await retried(result)).toBeUndefined();
     expect(result.current.status).toBe("idle");
@@ -437,8 +437,8 @@ describe("useJob().retry()", () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched by id [hold]" });
-    const wrapper = strictWith(client);
-    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), { wrapper });
+    const strict = strictWith(client);
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), strict);
     await until(() => result.current.status === "processing");
     clock.now += 5_000;
     await ended(result);
@@ -467,7 +467,7 @@ describe("useJob().retry()", () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "read again within its budget [hold]" });
-    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { ...strictWith(client) });
     await until(() => result.current.status === "processing");
     clock.now += 12_000; // 8 s left: kept
     act(() => result.current.stop());
@@ -494,7 +494,7 @@ describe("useJob().retry()", () => {
       model,
       prompt: "watched again with exactly 5 s of its budget left [hold]",
     });
-    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { ...strictWith(client) });
     await until(() => result.current.status === "processing");
     clock.now += 15_000; // 5 s left: kept
     act(() => result.current.stop());
@@ -510,7 +510,7 @@ describe("useJob().retry()", () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched again at the end of its budget [hold]" });
-    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { ...strictWith(client) });
     await until(() => result.current.status === "processing");
     clock.now += 19_990; // 10 ms left
     act(() => result.current.stop());
@@ -525,7 +525,7 @@ describe("useJob().retry()", () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched again with 3 s of its budget left [hold]" });
-    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { ...strictWith(client) });
     await until(() => result.current.status === "processing");
     clock.now += 17_000; // 3 s left
     act(() => result.current.stop());
@@ -541,7 +541,7 @@ describe("useJob().retry()", () => {
     const { client, page, settled } = freeClient(emu); // a watch reads at once
     const { job_id } = await client.queue.submit({ model, prompt: "[fail] by id" });
     const { result } = renderHook(() => ({ job: useJob(job_id, { model }), none: useJob(undefined) }), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
     });
     await until(() => result.current.job.status === "failed");
     const shown = result.current.job;

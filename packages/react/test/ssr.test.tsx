@@ -1,7 +1,7 @@
 import { type DecartClient, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, screen } from "@testing-library/react";
-import type { ReactNode } from "react";
+import { type ReactNode, StrictMode } from "react";
 import { hydrateRoot } from "react-dom/client";
 import { renderToString } from "react-dom/server";
 import { expect, it, vi } from "vitest";
@@ -21,11 +21,17 @@ async function hydrate(html: string, client: DecartClient, ui: ReactNode) {
   container.innerHTML = html;
   document.body.append(container);
   const recoverable: unknown[] = [];
-  const PageWrapper = strictWith(client);
+  const PageWrapper = strictWith(client).wrapper;
   const root = await act(async () =>
-    hydrateRoot(container, <PageWrapper>{ui}</PageWrapper>, {
-      onRecoverableError: (error) => recoverable.push(error),
-    }),
+    hydrateRoot(
+      container,
+      <StrictMode>
+        <PageWrapper>{ui}</PageWrapper>
+      </StrictMode>,
+      {
+        onRecoverableError: (error) => recoverable.push(error),
+      },
+    ),
   );
   const done = () => {
     act(() => root.unmount());
@@ -51,7 +57,7 @@ it("a server render is idle and makes no request, even for a job that exists", a
   const fast = { initialDelayMs: 0, intervalMs: 15 };
   const server = { token: tokensOf(emu), fetch: countingFetch() };
   const page = { token: tokensOf(emu), fetch: countingFetch() };
-  const ServerWrapper = strictWith(clientFor(emu, { ...server, poll: fast }));
+  const ServerWrapper = strictWith(clientFor(emu, { ...server, poll: fast })).wrapper;
   const html = renderToString(
     <ServerWrapper>
       <Page jobId={job_id} />
@@ -59,7 +65,7 @@ it("a server render is idle and makes no request, even for a job that exists", a
   );
   // Nothing runs on the server: the job is not watched there.
   expect(html).toBe(`<p>idle idle idle ${job_id} not watching undefined</p>`);
-  const PageWrapper = strictWith(clientFor(emu, { ...page, poll: fast }));
+  const PageWrapper = strictWith(clientFor(emu, { ...page, poll: fast })).wrapper;
   render(
     <PageWrapper>
       <Page jobId={job_id} />
@@ -79,7 +85,7 @@ it("a page hydrates a server render without a mismatch, then watches the job", a
     model: models.video("lucy-pro-t2v"),
     prompt: "hydrated [hold]",
   });
-  const ServerWrapper = strictWith(clientFor(emu));
+  const ServerWrapper = strictWith(clientFor(emu)).wrapper;
   const html = renderToString(
     <ServerWrapper>
       <Page jobId={job_id} />
@@ -114,7 +120,7 @@ it("a server render of useJob cannot retry (nothing to watch again there); the p
     prompt: "retry? [hold]",
   });
   const server = countingFetch();
-  const ServerWrapper = strictWith(clientFor(emu, { fetch: server }));
+  const ServerWrapper = strictWith(clientFor(emu, { fetch: server })).wrapper;
   const html = renderToString(
     <ServerWrapper>
       <Job jobId={job_id} />

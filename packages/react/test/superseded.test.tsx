@@ -55,7 +55,7 @@ it("a submit left on its way by reset(): its job goes to onOrphan once answered;
   const emu = await startFast();
   const onOrphan = vi.fn();
   const { result } = renderHook(() => useGenerateVideo({ onOrphan, download: false }), {
-    wrapper: strictWith(clientFor(emu)),
+    ...strictWith(clientFor(emu)),
   });
   const input = { model, prompt: "left on its way" };
   let left: Promise<string | undefined> | undefined;

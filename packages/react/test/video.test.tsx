@@ -83,7 +83,7 @@ describe("useGenerateVideo", () => {
         seen.push(generation);
         return generation;
       },
-      { wrapper: strictWith(clientFor(emu)) },
+      { ...strictWith(clientFor(emu)) },
     );
     expect(result.current.status).toBe("idle");
     let jobId: string | undefined;
@@ -112,7 +112,7 @@ describe("useGenerateVideo", () => {
         seen.push(generation);
         return generation;
       },
-      { wrapper: strictWith(clientFor(emu)) },
+      { ...strictWith(clientFor(emu)) },
     );
     expect(result.current.retrying).toBeUndefined();
     let jobId: string | undefined;
@@ -153,7 +153,7 @@ describe("useGenerateVideo", () => {
         const video = useGenerateVideo({ download: false });
         return { video, badge: useJob(video.jobId ?? null, { download: false }) };
       },
-      { wrapper: strictWith(client) },
+      { ...strictWith(client) },
     );
     let jobId: string | undefined;
     await act(async () => {
@@ -176,7 +176,7 @@ describe("useGenerateVideo", () => {
 
   it("a failed job ends in `failed` with the server's reason", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     await act(async () => {
       await result.current.submit({ model, prompt: "Please [fail]" });
     });
@@ -188,7 +188,7 @@ describe("useGenerateVideo", () => {
 
   it("a submit the client rejects ends in `error`, and submit resolves undefined", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     let jobId: string | undefined = "unset";
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "" } as never);
@@ -207,7 +207,7 @@ describe("useGenerateVideo", () => {
       [{ poll: "fast" }, "poll"],
       [{ download: "no" }, "download"],
     ] as const) {
-      const { result, unmount } = renderHook(() => useGenerateVideo(options as never), { wrapper: strictWith(client) });
+      const { result, unmount } = renderHook(() => useGenerateVideo(options as never), { ...strictWith(client) });
       let jobId: string | undefined = "unset";
       await act(async () => {
         jobId = await result.current.submit({ model, prompt: `refused ${field}` });
@@ -223,7 +223,7 @@ describe("useGenerateVideo", () => {
     expect(emu.stats().requests.total).toBe(0);
     // No job was made, so the same inputs can be submitted again, with the options the next render gives.
     const { result, rerender } = renderHook(({ options }) => useGenerateVideo(options), {
-      wrapper: strictWith(client),
+      ...strictWith(client),
       initialProps: { options: { timeoutMs: "5000" } as never as { timeoutMs: number } },
     });
     await act(async () => {
@@ -242,7 +242,7 @@ describe("useGenerateVideo", () => {
 
   it("a submit whose input cannot be read (a getter that throws, no input) ends in `error`, never throws", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "watched, then replaced by a submit that fails [hold]" });
@@ -274,7 +274,7 @@ describe("useGenerateVideo", () => {
   it("stop() stops reading; the job goes on to completion", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     await act(async () => {
       await result.current.submit({ model, prompt: "stop me [hold]" });
     });
@@ -293,7 +293,7 @@ describe("useGenerateVideo", () => {
   it("reset() goes back to idle, and the next submit starts afresh", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateVideo({ download: false }), {
-      wrapper: strictWith(clientFor(emu)),
+      ...strictWith(clientFor(emu)),
     });
     await act(async () => {
       await result.current.submit({ model, prompt: "one" });
@@ -321,7 +321,7 @@ describe("useGenerateVideo", () => {
         renders++;
         return useGenerateVideo();
       },
-      { wrapper: strictWith(client) },
+      { ...strictWith(client) },
     );
     await act(async () => {
       await result.current.submit({ model, prompt: "unmount me [hold]" });
@@ -362,7 +362,7 @@ describe("useGenerateVideo, as an app uses it", () => {
   it("a submit after unmount (a late event handler) resolves the job id and nobody polls the job", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
-    const { result, unmount } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result, unmount } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     const { submit } = result.current;
     unmount();
     await new Promise((resolve) => setTimeout(resolve, 0)); // the handler runs a task later
@@ -378,7 +378,7 @@ describe("useGenerateVideo, as an app uses it", () => {
   it("a page reloaded while its job runs picks it up by the id it kept, with useJob: the same job to its video, nothing submitted again", async () => {
     emu = await startFast();
     // The page keeps the id from the submit's promise (the README's advice), here in its sessionStorage.
-    const before = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const before = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     await act(async () => {
       const jobId = await before.result.current.submit({ model, prompt: "outlives its page [hold]" });
       sessionStorage.setItem("decart-job", jobId!);
@@ -387,7 +387,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     before.unmount();
     // The page again, with a client made anew (its own token too), as a reload makes it.
     const jobId = sessionStorage.getItem("decart-job");
-    const after = renderHook(() => useJob(jobId, { model, download: true }), { wrapper: strictWith(clientFor(emu)) });
+    const after = renderHook(() => useJob(jobId, { model, download: true }), { ...strictWith(clientFor(emu)) });
     expect(after.result.current).toMatchObject({ status: "idle", watching: true, jobId });
     await until(() => after.result.current.status === "processing");
     expect(emu.release(jobId!)).toBe(true);
@@ -401,7 +401,7 @@ describe("useGenerateVideo, as an app uses it", () => {
   it("stop() during the submit: the job id arrives in the state (pending) and nothing reads the job", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     let submitted: Promise<string | undefined> | undefined;
     act(() => {
       submitted = result.current.submit({ model, prompt: "stopped while submitting [hold]" });
@@ -422,7 +422,7 @@ describe("useGenerateVideo, as an app uses it", () => {
   it("reset() during the submit: the submit still resolves with the job it made; the state stays idle and nothing reads the job", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     let submitted: Promise<string | undefined> | undefined;
     act(() => {
       submitted = result.current.submit({ model, prompt: "made while the page moved on [hold]" });
@@ -444,7 +444,7 @@ describe("useGenerateVideo, as an app uses it", () => {
 
   it("a new submit during a submit: the first still resolves with its job id; the state follows the second", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(clientFor(emu)) });
     let first: Promise<string | undefined> | undefined;
     let second: Promise<string | undefined> | undefined;
     act(() => {
@@ -469,7 +469,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
     const onOrphan = vi.fn();
     const { result } = renderHook(() => useGenerateVideo({ onOrphan }), {
-      wrapper: strictWith(clientFor(emu, { maxRetries: 0 })),
+      ...strictWith(clientFor(emu, { maxRetries: 0 })),
     });
     let left: Promise<string | undefined> | undefined;
     let shown: Promise<string | undefined> | undefined;
@@ -546,7 +546,7 @@ describe("useGenerateVideo, as an app uses it", () => {
         waiting = true;
       });
     const { result } = renderHook(() => useGenerateVideo({ onOrphan }), {
-      wrapper: strictWith(clientFor(emu, { retrySubmit: true, poll: { initialDelayMs: 10, intervalMs: 15, delay } })),
+      ...strictWith(clientFor(emu, { retrySubmit: true, poll: { initialDelayMs: 10, intervalMs: 15, delay } })),
     });
     const abort = new AbortController();
     let left: Promise<string | undefined> | undefined;
@@ -589,12 +589,12 @@ describe("useGenerateVideo, as an app uses it", () => {
       return got as string | undefined;
     };
     // Answered 503 after the unmount: no job was made, nothing said.
-    const made = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: strictWith(client) });
+    const made = renderHook(() => useGenerateVideo({ onOrphan }), { ...strictWith(client) });
     expect(await submitted(made, { model, prompt: "unmounted, then answered 503" }, made.unmount)).toBeUndefined();
     expect(onOrphan).not.toHaveBeenCalled();
     // Answered 500 after the unmount: a job may exist; its error goes to onOrphan, with the input.
     emu.setFaults([{ route: "submit", kind: "500" }]);
-    const unmounted = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: strictWith(client) });
+    const unmounted = renderHook(() => useGenerateVideo({ onOrphan }), { ...strictWith(client) });
     const input = { model, prompt: "unmounted, then answered 500" };
     expect(await submitted(unmounted, input, unmounted.unmount)).toBeUndefined();
     await act(aTask);
@@ -602,7 +602,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
     // Hidden by an <Activity> (not unmounted): the state has it, and the component shown again shows it.
     const tab = activityWith(client);
-    const hidden = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    const hidden = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper, reactStrictMode: true });
     const hide = () => {
       tab.show(false);
       hidden.rerender();
@@ -615,7 +615,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenCalledTimes(1);
     // Hidden, then unmounted while hidden: nothing reads the state, onOrphan gets it.
     const again = activityWith(client);
-    const gone = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: again.wrapper });
+    const gone = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: again.wrapper, reactStrictMode: true });
     const hideThenUnmount = () => {
       again.show(false);
       gone.rerender();
@@ -653,7 +653,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     };
     // Failed while hidden, then removed, never shown: nobody saw the error; onOrphan gets it, with the input.
     const tab = activityWith(client);
-    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper, reactStrictMode: true });
     const input = { model, prompt: "hidden, answered 500, then removed" };
     expect(await failHidden(tab, hook, input)).toBeUndefined();
     expect(onOrphan).not.toHaveBeenCalled(); // in the state, which may be shown again
@@ -663,7 +663,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
     // Failed while hidden, shown (the error seen), hidden again, then removed: not told again.
     const other = activityWith(client);
-    const shown = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: other.wrapper });
+    const shown = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: other.wrapper, reactStrictMode: true });
     expect(await failHidden(other, shown, { model, prompt: "hidden, answered 500, shown" })).toBeUndefined();
     other.show(true);
     shown.rerender();
@@ -675,7 +675,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenCalledTimes(1);
     // Failed while hidden, then reset() while still hidden (the error leaves the state unseen): told then, once.
     const third = activityWith(client);
-    const reset = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: third.wrapper });
+    const reset = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: third.wrapper, reactStrictMode: true });
     const wiped = { model, prompt: "hidden, answered 500, reset" };
     expect(await failHidden(third, reset, wiped)).toBeUndefined();
     act(() => reset.result.current.reset());
@@ -691,7 +691,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
     const onOrphan = vi.fn();
     const tab = activityWith(clientFor(emu, { maxRetries: 0 }));
-    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper, reactStrictMode: true });
     tab.show(false);
     hook.rerender();
     const first = { model, prompt: "hidden, answered 500, then submitted over" };
@@ -730,7 +730,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     };
     const onOrphan = vi.fn();
     const tab = activityWith(clientFor(emu, { maxRetries: 0, fetch: gated }));
-    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper, reactStrictMode: true });
     const first = { model, prompt: "left by the next submit, answered 500 last" };
     const latest = { model, prompt: "the latest, answered 500 while hidden" };
     let sentFirst: Promise<unknown> | undefined;
@@ -816,7 +816,7 @@ describe("useGenerateVideo, as an app uses it", () => {
 
   it("a submit whose promise is ignored never rejects: the next click aborts the one on its way and submits again", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "slow", delayMs: 60_000 }] });
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu, { maxRetries: 0 })) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu, { maxRetries: 0 })) });
     let controller: AbortController | undefined;
     const submits: Promise<string | undefined>[] = [];
     // As an `onClick` does, which ignores what `submit` returns.
@@ -842,7 +842,7 @@ describe("useGenerateVideo, as an app uses it", () => {
 
   it("`watching` says whether the hook still follows its job: from the submit to the end, not after stop()", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(clientFor(emu)) });
     expect(result.current.watching).toBe(false);
     let submitted: Promise<string | undefined> | undefined;
     act(() => {
@@ -870,7 +870,7 @@ describe("useGenerateVideo, as an app uses it", () => {
 
   it("a submit that errors once the job exists (its onUploadProgress threw) resolves the job id and keeps it", async () => {
     emu = await startFast();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(clientFor(emu)) });
     const boom = new Error("the progress bar broke");
     let jobId: string | undefined;
     await act(async () => {
@@ -894,7 +894,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     const client = clientFor(emu);
     const png = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "the first frame" });
     const bytes = await png.arrayBuffer();
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     /** Submits `prompt` from a file the page lets go of at once: a reference to that file. */
     const submitted = async (prompt: string) => {
       const page: { file?: Blob } = { file: new Blob([bytes], { type: "image/png" }) };
@@ -923,7 +923,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
     const tab = activityWith(client);
-    const { result, rerender } = renderHook(() => useGenerateVideo(), { wrapper: tab.wrapper });
+    const { result, rerender } = renderHook(() => useGenerateVideo(), { wrapper: tab.wrapper, reactStrictMode: true });
     await act(async () => {
       await result.current.submit({ model, prompt: "in a tab the user leaves and comes back to [hold]" });
     });
@@ -945,7 +945,10 @@ describe("useGenerateVideo, as an app uses it", () => {
     emu = await startFast();
     const { clock, client } = clocked(emu); // hidden for 5 s of its clock, however long the test runs
     const tab = activityWith(client);
-    const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: tab.wrapper });
+    const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), {
+      wrapper: tab.wrapper,
+      reactStrictMode: true,
+    });
     await act(async () => {
       await result.current.submit({ model, prompt: "in a tab left for a while [hold]" });
     });
@@ -958,7 +961,10 @@ describe("useGenerateVideo, as an app uses it", () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const tab = activityWith(client);
-    const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: tab.wrapper });
+    const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), {
+      wrapper: tab.wrapper,
+      reactStrictMode: true,
+    });
     let submitted: Promise<string | undefined> = Promise.resolve(undefined);
     act(() => {
       submitted = result.current.submit({ model, prompt: "submitted as the tab was left [hold]" });
@@ -986,7 +992,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     };
     const { result, rerender } = renderHook(
       ({ download, poll }: { download: boolean; poll: PollSchedule }) => useGenerateVideo({ download, poll }),
-      { wrapper: strictWith(client), initialProps: { download: true, poll: first } },
+      { ...strictWith(client), initialProps: { download: true, poll: first } },
     );
     await act(async () => {
       await result.current.submit({ model, prompt: "a checkbox changes while it runs [hold]" });
@@ -1044,7 +1050,7 @@ describe("useJob", () => {
         seen.push(job);
         return job;
       },
-      { wrapper: strictWith(client) },
+      { ...strictWith(client) },
     );
     // Cut short: the core's `downloading` at 0 (the size the cut answer's), then `retrying`; the next download waits.
     await until(() => waits.length === 1);
@@ -1088,7 +1094,7 @@ describe("useJob", () => {
         <Badge name="a" jobId={job_id} poll={poll} />
         <Badge name="b" jobId={job_id} poll={poll} />
       </>,
-      { wrapper: strictWith(client) },
+      { ...strictWith(client) },
     );
     await until(() => screen.getByTestId("a").textContent === "processing");
     await until(() => screen.getByTestId("b").textContent === "processing");
@@ -1116,7 +1122,7 @@ describe("useJob", () => {
         seen.push(job);
         return job;
       },
-      { wrapper: strictWith(client), initialProps: { known: false } },
+      { ...strictWith(client), initialProps: { known: false } },
     );
     await until(() => result.current.status === "processing" && attempts.length > 1);
     rerender({ known: true });
@@ -1135,7 +1141,7 @@ describe("useJob", () => {
     const { job_id } = await client.queue.submit({ model, prompt: "downloaded once" });
     const { result, rerender } = renderHook(
       ({ download }: { download: boolean | undefined }) => useJob(job_id, { model, download }),
-      { wrapper: strictWith(client), initialProps: { download: undefined as boolean | undefined } },
+      { ...strictWith(client), initialProps: { download: undefined as boolean | undefined } },
     );
     await until(() => result.current.status === "completed");
     const shown = result.current;
@@ -1159,16 +1165,16 @@ describe("useJob", () => {
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched [hold]" });
     const { job_id: other } = await client.queue.submit({ model, prompt: "watched to its end", seed: 2 });
-    const wrapper = strictWith(client);
-    const stopped = renderHook(() => useJob(job_id, { model }), { wrapper });
-    const ended = renderHook(() => useJob(other, { model, download: false }), { wrapper });
+    const strict = strictWith(client);
+    const stopped = renderHook(() => useJob(job_id, { model }), strict);
+    const ended = renderHook(() => useJob(other, { model, download: false }), strict);
     await until(() => stopped.result.current.status === "processing");
     expect(stopped.result.current.watching).toBe(true);
     act(() => stopped.result.current.stop());
     expect(stopped.result.current).toMatchObject({ status: "processing", watching: false });
     await until(() => ended.result.current.status === "completed");
     expect(ended.result.current.watching).toBe(false);
-    expect(renderHook(() => useJob(undefined), { wrapper }).result.current.watching).toBe(false);
+    expect(renderHook(() => useJob(undefined), strict).result.current.watching).toBe(false);
     expect(emu.release(job_id)).toBe(true);
   });
 
@@ -1179,6 +1185,7 @@ describe("useJob", () => {
     const tab = activityWith(client);
     const { result, rerender } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), {
       wrapper: tab.wrapper,
+      reactStrictMode: true,
     });
     await until(() => result.current.status === "processing");
     await away(tab, rerender, clock, 1_000); // half the budget: shown again, the job goes on being watched
@@ -1197,7 +1204,7 @@ describe("useJob", () => {
     const { result, rerender } = renderHook(
       ({ id }: { id: string | undefined }) => ({ none: useJob(undefined), job: useJob(id) }),
       {
-        wrapper: strictWith(clientFor(emu, { fetch: page, poll: { initialDelayMs: 0, intervalMs: 15 } })),
+        ...strictWith(clientFor(emu, { fetch: page, poll: { initialDelayMs: 0, intervalMs: 15 } })),
         initialProps: { id: undefined as string | undefined },
       },
     );
@@ -1217,7 +1224,7 @@ describe("a `signal` or `onStatusChange` in the options of useJob or useGenerate
     const { client, page, settled } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched with a signal of its own [hold]" });
     const signal = new AbortController().signal;
-    const wrapper = strictWith(client);
+    const strict = strictWith(client);
     vi.spyOn(console, "error").mockImplementation(() => {}); // React's report of the error thrown while rendering
     const refused = (render: () => unknown) => {
       try {
@@ -1228,15 +1235,15 @@ describe("a `signal` or `onStatusChange` in the options of useJob or useGenerate
     };
     // The options' types have no `signal` (they do not extend the core's WaitOptions, whose `signal` stops a watch).
     // @ts-expect-error `signal` is not an option of useJob
-    const job = refused(() => renderHook(() => useJob(job_id, { model, signal }), { wrapper }));
+    const job = refused(() => renderHook(() => useJob(job_id, { model, signal }), strict));
     // @ts-expect-error nor of useGenerateVideo
-    const video = refused(() => renderHook(() => useGenerateVideo({ signal }), { wrapper }));
+    const video = refused(() => renderHook(() => useGenerateVideo({ signal }), strict));
     // Nor is the core's `onStatusChange`: the hook's state is the status.
     const onStatusChange = () => {};
     // @ts-expect-error not an option of useJob
-    const jobCallback = refused(() => renderHook(() => useJob(job_id, { model, onStatusChange }), { wrapper }));
+    const jobCallback = refused(() => renderHook(() => useJob(job_id, { model, onStatusChange }), strict));
     // @ts-expect-error nor of useGenerateVideo
-    const videoCallback = refused(() => renderHook(() => useGenerateVideo({ onStatusChange }), { wrapper }));
+    const videoCallback = refused(() => renderHook(() => useGenerateVideo({ onStatusChange }), strict));
     for (const [error, hook, field] of [
       [job, "useJob", "signal"],
       [video, "useGenerateVideo", "signal"],
@@ -1250,7 +1257,7 @@ describe("a `signal` or `onStatusChange` in the options of useJob or useGenerate
     expect(await settled()).toBe(page.sent.length);
     expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]); // nothing watched the job
     // `signal: undefined` (a spread of options without one) is no signal: the job is watched as without it.
-    const { result } = renderHook(() => useJob(job_id, { model, signal: undefined } as never), { wrapper });
+    const { result } = renderHook(() => useJob(job_id, { model, signal: undefined } as never), strict);
     await until(() => result.current.status === "processing");
     expect(emu.release(job_id)).toBe(true);
   });
@@ -1260,7 +1267,7 @@ describe("useGenerateVideo: the input's signal ends the submit, then the watch",
   it("aborted once the job is submitted, it stops watching: `error`, the core's AbortError carrying the job id", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     const controller = new AbortController();
     let jobId: string | undefined;
     await act(async () => {
@@ -1289,7 +1296,7 @@ describe("useGenerateVideo: the input's signal ends the submit, then the watch",
   it("aborted while stopped, a watch again (retry) ends at once with its AbortError; a signal never aborted changes nothing", async () => {
     emu = await startFast();
     const { client } = freeClient(emu);
-    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo(), { ...strictWith(client) });
     const controller = new AbortController();
     let jobId: string | undefined;
     await act(async () => {
@@ -1340,22 +1347,19 @@ describe("useJob, mounted again for a completed job", () => {
     emu = await startFast();
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "shown, hidden by a route, shown again" });
-    const wrapper = strictWith(client);
-    const first = renderHook(() => useJob(job_id, { model, keepResultMs: 60_000 }), { wrapper });
+    const strict = strictWith(client);
+    const first = renderHook(() => useJob(job_id, { model, keepResultMs: 60_000 }), strict);
     await until(() => first.result.current.status === "completed");
     const shown = first.result.current;
     first.unmount();
     await aTask(); // the component is gone, not only unsubscribed for StrictMode's second effect
     // From its first render on: never `idle` first (a frame without the video).
     const rendered: GenerationState[] = [];
-    const again = renderHook(
-      () => {
-        const state = useJob(job_id, { model, keepResultMs: 60_000 });
-        rendered.push(state);
-        return state;
-      },
-      { wrapper },
-    );
+    const again = renderHook(() => {
+      const state = useJob(job_id, { model, keepResultMs: 60_000 });
+      rendered.push(state);
+      return state;
+    }, strict);
     expect(rendered.map((state) => state.status)).toEqual(rendered.map(() => "completed"));
     expect(rendered[0]!.result).toBe(shown.result);
     expect(again.result.current).toMatchObject({ status: "completed", watching: false, jobId: job_id });
@@ -1364,18 +1368,15 @@ describe("useJob, mounted again for a completed job", () => {
     expect(emu.job(job_id)!.contentReads).toBe(1);
     // Another component of the job, while this one shows it: the same result, at once, no download.
     let firstRender: GenerationState | undefined;
-    const other = renderHook(
-      () => {
-        const state = useJob(job_id, { model, keepResultMs: 60_000 });
-        firstRender ??= state;
-        return state;
-      },
-      { wrapper },
-    );
+    const other = renderHook(() => {
+      const state = useJob(job_id, { model, keepResultMs: 60_000 });
+      firstRender ??= state;
+      return state;
+    }, strict);
     expect(firstRender).toMatchObject({ status: "completed", result: shown.result });
     expect(other.result.current.result).toBe(shown.result);
     // A server render (and so a page's hydration) shows no kept result: nothing is kept on the server.
-    const Wrapper = wrapper;
+    const Wrapper = strict.wrapper;
     const server: { state?: GenerationState } = {};
     renderToString(
       <Wrapper>
@@ -1385,7 +1386,7 @@ describe("useJob, mounted again for a completed job", () => {
     expect(server.state).toMatchObject({ status: "idle", jobId: job_id, result: undefined });
     expect(emu.job(job_id)!.contentReads).toBe(1);
     // One without download reads the status, as asked, and has no result.
-    const statusOnly = renderHook(() => useJob(job_id, { model, download: false, keepResultMs: 60_000 }), { wrapper });
+    const statusOnly = renderHook(() => useJob(job_id, { model, download: false, keepResultMs: 60_000 }), strict);
     await until(() => statusOnly.result.current.status === "completed");
     expect(statusOnly.result.current.result).toBeUndefined();
   });
@@ -1394,12 +1395,12 @@ describe("useJob, mounted again for a completed job", () => {
     emu = await startFast();
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "shown twice" });
-    const wrapper = strictWith(client);
-    const first = renderHook(() => useJob(job_id, { model }), { wrapper });
+    const strict = strictWith(client);
+    const first = renderHook(() => useJob(job_id, { model }), strict);
     await until(() => first.result.current.status === "completed");
     first.unmount();
     await aTask();
-    const again = renderHook(() => useJob(job_id, { model }), { wrapper });
+    const again = renderHook(() => useJob(job_id, { model }), strict);
     expect(again.result.current.status).not.toBe("completed");
     await until(() => again.result.current.status === "completed");
     expect(emu.job(job_id)!.contentReads).toBe(2);
@@ -1408,17 +1409,17 @@ describe("useJob, mounted again for a completed job", () => {
   it("`keepResultMs` longer than a timer can wait (Infinity, 2^31 ms, 2^31 - 0.5 ms) keeps the result, not drops it at once", async () => {
     emu = await startFast();
     const client = clientFor(emu);
-    const wrapper = strictWith(client);
+    const strict = strictWith(client);
     for (const keepResultMs of [Infinity, 2 ** 31, 2 ** 31 - 0.5]) {
       const { job_id } = await client.queue.submit({ model, prompt: `kept for ${keepResultMs} ms` });
-      const first = renderHook(() => useJob(job_id, { model, keepResultMs }), { wrapper });
+      const first = renderHook(() => useJob(job_id, { model, keepResultMs }), strict);
       await until(() => first.result.current.status === "completed");
       const shown = first.result.current.result;
       first.unmount();
       await aTask(); // the drop timer, if any, is set
       // A timer given more than 2^31 - 1 ms fires after 1 ms: one of 1 ms set after it fires after it.
       await new Promise((resolve) => setTimeout(resolve, 1));
-      const again = renderHook(() => useJob(job_id, { model, keepResultMs }), { wrapper });
+      const again = renderHook(() => useJob(job_id, { model, keepResultMs }), strict);
       expect(again.result.current).toMatchObject({ status: "completed", result: shown });
       expect(emu.job(job_id)!.contentReads).toBe(1);
       again.unmount();
@@ -1429,7 +1430,7 @@ describe("useJob, mounted again for a completed job", () => {
     emu = await startFast();
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "kept, in a script that ends" });
-    const first = renderHook(() => useJob(job_id, { model, keepResultMs: 54_321 }), { wrapper: strictWith(client) });
+    const first = renderHook(() => useJob(job_id, { model, keepResultMs: 54_321 }), { ...strictWith(client) });
     await until(() => first.result.current.status === "completed");
     const timers = vi.spyOn(globalThis, "setTimeout");
     first.unmount();
@@ -1446,7 +1447,7 @@ describe("useJob, mounted again for a completed job", () => {
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "shown, then gone for good" });
     const page: { state?: GenerationState } = {};
-    const { unmount } = render(<Shown jobId={job_id} keepResultMs={1} into={page} />, { wrapper: strictWith(client) });
+    const { unmount } = render(<Shown jobId={job_id} keepResultMs={1} into={page} />, { ...strictWith(client) });
     await until(() => page.state?.status === "completed");
     const video = new WeakRef(page.state!.result!);
     unmount();
@@ -1481,7 +1482,7 @@ describe("a hidden page", () => {
     const { job_id } = await client.queue.submit({ model, prompt: "in a background tab [hold]" });
     const page = visibility();
     try {
-      const { result, unmount } = renderHook(() => useJob(job_id, { model }), { wrapper: strictWith(client) });
+      const { result, unmount } = renderHook(() => useJob(job_id, { model }), { ...strictWith(client) });
       await until(() => result.current.status === "processing");
       act(() => page.set("hidden"));
       // The read on its way when the page hid, if any, is over; then a 0 ms wait would have ended: none was sent.
@@ -1507,13 +1508,13 @@ describe("a hidden page", () => {
     const { job_id } = await client.queue.submit({ model, prompt: "on a dashboard in a background tab [hold]" });
     const page = visibility();
     try {
-      const wrapper = strictWith(client);
-      const slowed = renderHook(() => useJob(job_id, { model }), { wrapper });
+      const strict = strictWith(client);
+      const slowed = renderHook(() => useJob(job_id, { model }), strict);
       await until(() => slowed.result.current.status === "processing");
       const requests = () => emu!.job(job_id)!.requests;
       act(() => page.set("hidden"));
       const hidden = requests();
-      const kept = renderHook(() => useJob(job_id, { model, whenHidden: "keep" }), { wrapper });
+      const kept = renderHook(() => useJob(job_id, { model, whenHidden: "keep" }), strict);
       await until(() => requests() > hidden + 4); // at the visible pace, one read per tick for both hooks
       expect(kept.result.current.status).toBe("processing");
       kept.unmount();
@@ -1531,7 +1532,7 @@ describe("a hidden page", () => {
     try {
       page.set("hidden");
       const { result, unmount } = renderHook(() => useGenerateVideo({ whenHidden: "keep" }), {
-        wrapper: strictWith(clientFor(emu)),
+        ...strictWith(clientFor(emu)),
       });
       await act(async () => {
         await result.current.submit({ model, prompt: "rendered in a background tab [hold]" });

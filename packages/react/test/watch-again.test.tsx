@@ -113,7 +113,7 @@ describe("useJob's retry() and queue-rx's retryWatch: one decision, the core's c
       emu = await startFast();
       const { client, jobId, options = {}, ended: after } = await make();
       const { result } = renderHook(() => useJob(jobId, { download: false, ...options }), {
-        wrapper: strictWith(client),
+        ...strictWith(client),
       });
       await ended(result);
       const { error, canRetry } = result.current;
@@ -141,7 +141,7 @@ describe("useJob's retry() and queue-rx's retryWatch: one decision, the core's c
     emu = await startFast();
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "[fail: sorry]" });
-    const { result } = renderHook(() => useJob(job_id, { download: false }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useJob(job_id, { download: false }), { ...strictWith(client) });
     await ended(result);
     const { status, error, canRetry } = result.current;
     expect([status, error?.name, canRetry]).toEqual(["failed", "JobFailedError", false]);
@@ -177,7 +177,7 @@ describe("useJob's retry() and queue-rx's retryWatch: one decision, the core's c
     const token = async () =>
       signedOut ? { apiKey: "ek_never_made_by_this_server", expiresAt: "2100-01-01T00:00:00Z" } : route();
     const client = clientFor(emu, { token });
-    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { ...strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "watched past its token [hold]" });
