@@ -22,7 +22,7 @@ import {
   throwError,
   timer,
 } from "rxjs";
-import { fromAbortable } from "./sources.js";
+import { checkClient, fromAbortable } from "./sources.js";
 import type { JobEventOf, OutcomeOf, WatchJobOptions } from "./types.js";
 import { watchJob } from "./watch.js";
 
@@ -150,6 +150,7 @@ export function retryWatch(
   count: number,
   options: WatchJobOptions = {},
 ): MonoTypeOperatorFunction<JobEvent> {
+  checkClient(client, "retryWatch(client, count)");
   // The client's jitter (`random`), as its own retries draw it; the watch's `poll.delay` (the call's, else the
   // client's), as a watch's own waits, else the scheduler.
   const { random, wait } = retryPolicyOf(client);

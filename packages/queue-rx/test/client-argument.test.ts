@@ -5,6 +5,7 @@ import type { Emulator } from "@decart/emulator";
 import { lastValueFrom, type Observable } from "rxjs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
+import { retryWatch } from "../src/operators.js";
 import { submitJob, watchJob } from "../src/watch.js";
 import { clientFor, startFast } from "./helpers.js";
 
@@ -45,4 +46,19 @@ it("refuses a client argument that is no client, naming it and the call, before 
     expect(error.message).toMatch(`${call}: "client" must be a client of createDecartClient`);
   }
   expect(emu.stats().requests.total).toBe(0);
+});
+
+it("retryWatch refuses a client argument that is no client as it is called, naming it (not a bare TypeError)", () => {
+  const client = clientFor(emu);
+  for (const given of [undefined, Promise.resolve(client), client.queue, 1]) {
+    let error: any;
+    try {
+      retryWatch(given as never, 1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field: "client" });
+    expect(error.message).toMatch('retryWatch(client, count): "client" must be a client of createDecartClient');
+  }
 });
