@@ -8,8 +8,8 @@ import { useEffect, useState } from "react";
  * Anything else (a URL string, which is a `src` as it is) throws an `InvalidInputError` naming `blob` as it renders.
  */
 export function useResultUrl(blob: Blob | null | undefined): string | undefined {
-  // (A Blob by its `size`: one of another realm, a polyfill's, is one too.)
-  if (blob && typeof blob.size !== "number")
+  // (A Blob by its `size` and `type`: one of another realm, a polyfill's, is one too; a Set, a Map is not.)
+  if (blob && (typeof blob.size !== "number" || typeof blob.type !== "string"))
     throw invalid("useResultUrl", "blob", "a Blob, null or undefined: a URL string needs no object URL", blob);
   const [made, setMade] = useState<{ blob: Blob; url: string }>();
   useEffect(() => {

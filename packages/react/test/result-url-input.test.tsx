@@ -8,7 +8,8 @@ import { useResultUrl } from "../src/index.js";
 
 it("a URL string, or any other value that is no Blob, is refused naming blob; a Blob, null and undefined are taken", () => {
   vi.spyOn(console, "error").mockImplementation(() => {}); // React's report of the error thrown while rendering
-  for (const given of ["https://cdn.example.com/results/job_1.mp4", new Response("x"), 7]) {
+  // A Set or a Map has a numeric `size` too, and is no Blob.
+  for (const given of ["https://cdn.example.com/results/job_1.mp4", new Response("x"), 7, new Set([1]), new Map()]) {
     let error: any;
     try {
       renderHook(() => useResultUrl(given as never), { wrapper: StrictMode });
