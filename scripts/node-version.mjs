@@ -84,7 +84,7 @@ export function nodeTooOld(name, engines, version) {
   for (const set of range.split("||")) {
     const holds = within(set, have);
     if (holds === undefined) return undefined;
-    answer ||= holds;
+    answer = answer || holds;
   }
   if (answer) return undefined;
   return `${name} needs Node.js ${range.replace(/>=\s*/g, ">= ")} (this is v${version.trim().replace(/^v/, "")})`;

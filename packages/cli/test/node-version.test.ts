@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { nodeTooOld } from "../../../scripts/node-version.mjs";
 import { BIN, childEnv } from "./helpers.js";
@@ -81,6 +82,14 @@ describe("the Node.js version check", () => {
 
   it("lets the Node.js running the tests through", () => {
     expect(nodeTooOld("decart", engines.node, process.versions.node)).toBeUndefined();
+  });
+
+  it("is written in what any Node.js from 14.8 parses (ES2020; top-level await, which the bins use, came in 14.8), so an old one is told what it needs, not shown a SyntaxError", () => {
+    // ES2020 output the same as ESNext's: nothing of a later syntax (`||=`, `??=`, class fields…) to lower.
+    const as = (target: ts.ScriptTarget) =>
+      ts.transpileModule(readFileSync(SHARED, "utf8"), { compilerOptions: { target, module: ts.ModuleKind.ESNext } })
+        .outputText;
+    expect(as(ts.ScriptTarget.ES2020)).toBe(as(ts.ScriptTarget.ESNext));
   });
 
   it("is the module both bins load: each build's dist/node-version.js is the same file", () => {
