@@ -794,19 +794,23 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       progress.update(results.length, failed, running);
     };
 
-    // The lines whose job the server no longer has (see `runLine`: failed from the journal, not asked again), told
-    // apart from those watched.
+    // The lines told from the journal (see `runLine`: saved whole or failed; or whose job the server no longer has),
+    // not asked again, apart from those watched.
     let gone = 0;
+    let told = 0;
     for (const job of known.values()) {
-      if (job.state === "gone" && !(job.bytes !== undefined && job.path && savedWhole(job))) gone++;
+      const saved = job.state === "saved" || (job.state === "gone" && job.bytes !== undefined);
+      if ((saved && job.path && savedWhole(job)) || job.state === "failed") told++;
+      else if (job.state === "gone") gone++;
     }
     output.info(
       output.err.dim(
         untrusted(
           `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
-            (known.size > gone
-              ? `; ${known.size - gone} line(s) already submitted are watched, not submitted again`
+            (known.size > gone + told
+              ? `; ${known.size - gone - told} line(s) already submitted are watched, not submitted again`
               : "") +
+            (told ? `; ${told} line(s) already saved or failed are told from the journal, not asked again` : "") +
             (gone
               ? `; ${gone} line(s) whose job the server no longer has (gone) are failed from the journal, not asked ` +
                 "again"
