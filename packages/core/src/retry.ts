@@ -12,6 +12,7 @@ import {
   pause,
   RateLimitError,
   timedOut,
+  UNSENT,
   unsent,
 } from "./errors.js";
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
@@ -418,6 +419,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // a failure the server may have taken, with that one's facts (`SUBMIT_OUTCOME_UNKNOWN`, `mayExist`, its request id);
   // else no job was made: sending it again is safe (`retryable`). Its message gives no last status: there is no job
   // yet to have one.
+  /** The words of a failure after which a job may exist, sent again (`retrySubmit`). */
+  const resent = (error: DecartError) =>
+    error.message.replace(notSent, "sent again (`retrySubmit`): a second job may be billed");
   const ranOut = (error: DecartError, waited?: number) => {
     const e = timedOut(jobId, told(error), undefined, `${call.expired} ms`, waited);
     e.message = e.message.replace(" (last status: unknown)", "") + (unknown ? "" : "; no job was made");
@@ -500,6 +504,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     } catch (e) {
       error = asDecartError(e, jobId);
     }
+    // (A retry after such a failure that left, the one the gate or the deadline kept back not: see `unsent`.)
+    if (unknown && !error[UNSENT as never]) unknown.message = resent(unknown);
     if (error.code === "SUBMIT_OUTCOME_UNKNOWN") unknown ??= error;
     // A 429 met right after the gate held the call is the pause's, not the call's: it spends no try (of a call that
     // retries at all; `maxRetries` such at most), bounded still by the budget and the deadline. (The closer's own 429s
@@ -560,10 +566,10 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message
     // says only what the server said (`Not now (HTTP 503)`): `what` goes before it.
     // A failure after which a job may exist, sent again (`retrySubmit`), says so, at `warn`: a second job may be billed.
+    // (Its words say so once the retry left, see above.)
     const again = error.code === "SUBMIT_OUTCOME_UNKNOWN";
-    if (again) error.message = error.message.replace(notSent, "sent again (`retrySubmit`): a second job may be billed");
     policy.logger[again ? "warn" : "debug"](
-      `${error.message.startsWith(what) ? "" : `${what}: `}${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`,
+      `${error.message.startsWith(what) ? "" : `${what}: `}${resent(error)}; retry ${n + 1} in ${Math.round(wait)} ms`,
     );
     await pause(policy.delay, wait, signal, jobId, unknown);
   }
