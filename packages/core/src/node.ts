@@ -1252,8 +1252,9 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             reader?.releaseLock();
             reader = undefined;
           }
+          if (size && !cut) check(await typed(new Blob(bytes as BlobPart[])));
+          // (Cut while they were read or checked: not sent, by this request nor by a retry.)
           if (cut) return;
-          if (size) check(await typed(new Blob(bytes as BlobPart[])));
           read.delete(value as object);
           stop = () => {};
         }

@@ -119,3 +119,68 @@ describe("a stream input whose first read a connection reset cut short, through 
     }
   });
 });
+
+describe("a stream input whose type check a connection reset cut short, through nodeUpload", () => {
+  it("is not sent by the retry, its first bytes alone: the call says it cannot be sent again", async () => {
+    // A server that holds its first connection (reset by the test) and answers the requests of every other (with a
+    // job) once their body is in.
+    const sockets: Socket[] = [];
+    const bodies: string[] = [];
+    const server = createServer((socket) => {
+      if (sockets.push(socket) === 1) return;
+      let body = "";
+      socket.on("data", (d) => {
+        body += d.toString("latin1");
+        if (!body.endsWith("\r\n0\r\n\r\n")) return;
+        bodies.push(body);
+        socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{"job_id":"job_1","status":"pending"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    // Its first bytes (an MP4's, where a video goes) are read whole; while they are checked (their first 12 bytes read
+    // from a Blob), the connection is reset, and the check goes on once the client ended the source (its return()).
+    const MP4 = Buffer.concat([Buffer.from("00000018667479706973736f", "hex"), Buffer.alloc(20)]);
+    const source = iterable(MP4);
+    const iterator = source[Symbol.asyncIterator];
+    let returned!: () => void;
+    const ended = new Promise<void>((resolve) => (returned = resolve));
+    source[Symbol.asyncIterator] = () => {
+      const it = iterator();
+      return {
+        ...it,
+        return: () => {
+          returned();
+          return it.return();
+        },
+      };
+    };
+    const arrayBuffer = Blob.prototype.arrayBuffer;
+    Blob.prototype.arrayBuffer = async function (this: Blob) {
+      if (sockets.length === 1 && this.size === 12) {
+        sockets[0]!.resetAndDestroy();
+        await ended;
+      }
+      return arrayBuffer.call(this);
+    };
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const error: any = await createDecartClient({
+        apiKey: "k",
+        baseUrl: url,
+        logger: silent,
+        upload: nodeUpload(),
+        poll: { delay: instantDelay() },
+      })
+        .queue.submit({ model: v2v, prompt: "edit", data: source as never })
+        .catch((e) => e);
+      expect(bodies).toEqual([]);
+      expect(error).toBeInstanceOf(DecartError);
+      expect(error.code).toBe("UPLOAD_NOT_REPEATABLE");
+      expect(source.returned).toBe(1);
+    } finally {
+      Blob.prototype.arrayBuffer = arrayBuffer;
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    }
+  });
+});
