@@ -303,8 +303,9 @@ export function createTransport(
     const redact = (text: string) => text.split((key?.[7] && key) as string).join("[redacted]");
     /**
      * What printing `v` shows, as data JSON writes whole: an object's fields (enumerable, its prototype's too: a
-     * Request's or a URL's), an error's message, stack, cause and `errors` (an AggregateError's), a Headers', Map's or
-     * Set's entries, a BigInt as text; never a function (nor a `toJSON` of its own), nor an object met again.
+     * Request's or a URL's; its own of a symbol key too, named `Symbol(…)`: a ClientRequest's headers), an error's
+     * message, stack, cause and `errors` (an AggregateError's), a Headers', Map's or Set's entries, a BigInt as text;
+     * never a function (nor a `toJSON` of its own), nor an object met again.
      */
     const view = (v: any, seen: Set<unknown>): any => {
       if (!v || typeof v !== "object") return typeof v === "bigint" ? `${v}` : v?.call ? undefined : v;
@@ -314,6 +315,7 @@ export function createTransport(
       const o: any = {};
       for (const k of ["message", "stack", "errors", "cause"]) o[k] = view(v[k], seen);
       for (const k in v) o[k] = view(v[k], seen);
+      for (const k of Object.getOwnPropertySymbols(v)) o[String(k)] = view(v[k], seen);
       return o;
     };
     /**

@@ -105,6 +105,10 @@ describe("a fetch of yours whose failure carries the key where JSON does not wri
         [new Error(`connect ECONNREFUSED with ${headers.get("x-api-key")}`)],
         "fetch failed: socket hang up",
       ),
+    "a field of a symbol key (a ClientRequest's headers, [kOutHeaders])": (headers) =>
+      Object.assign(new TypeError("fetch failed: socket hang up"), {
+        request: { [Symbol("kOutHeaders")]: { "x-api-key": ["X-API-Key", headers.get("x-api-key")] } },
+      }),
     "an Error in a field": (headers) =>
       Object.assign(new TypeError("fetch failed: socket hang up"), {
         original: new Error(`connect ECONNREFUSED with ${headers.get("x-api-key")}`),
