@@ -521,7 +521,9 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
  * request (a status read, a download, a submit) failed and its retry was cut short, that failure is the `cause`, and
  * the message says it: a server down or failing reads apart from a job that is slow. A watch ended at once by a
  * `Retry-After` past the budget's end (`waited`, in ms) says so instead: "not watched on" (the budget did not run out),
- * or, for a job seen completed, its result not downloaded, that wait the reason; its `retryAfterMs` is that wait.
+ * or, for a job seen completed, its result not downloaded, that wait the reason; its `retryAfterMs` is that wait. One
+ * the client's rate-limit gate held (its `cause` not sent) says it "was held", not what a `Retry-After` asked: a bare
+ * 429 (none) closes the gate too, and the cause says how long it stays shut, in whole ms.
  */
 /**
  * The mark of an error whose request never left (see `unsent`): a `TimeoutError` so marked is one not sent for want of
@@ -552,7 +554,7 @@ export const timedOut = (
   waited?: number,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : cause[UNSENT as never] ? "was not sent" : `${followedBy.get(cause)?.[UNSENT as never] ? "sent " : ""}failed`}: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `${cause[UNSENT as never] ? "was held" : `asked to wait ${waited} ms (Retry-After)`}, past the budget's end` : cause[UNSENT as never] ? "was not sent" : `${followedBy.get(cause)?.[UNSENT as never] ? "sent " : ""}failed`}: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause, retryAfterMs: waited },
   );
 

@@ -534,11 +534,14 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     } catch (e) {
       threw = e;
     }
+    // The server's `Retry-After`, in full (0: none).
+    const asked = (error as RateLimitError).retryAfterMs ?? 0;
     if (error.status === 429 && !away.has(error)) {
       // Every 429 of the API closes the gate, also one this call does not retry (a watch's status read retries in the
-      // engine): for its `Retry-After`, else the floor (no `random` asked). The caller that closed it waits once
-      // (below), not a second time at the gate.
-      own = wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, () => 0);
+      // engine): for its whole `Retry-After` (one beyond the 60 s this call waits too: every other call meeting the
+      // gate fails at once if it would outrun its budget), else the floor (no `random` asked). The caller that closed
+      // it waits once (below), not a second time at the gate.
+      own = Math.max(wait ?? retryWait(n, asked, () => 0), asked);
       waited = policy.gate.close(own, error.requestId, sent);
       mine = sent + 1;
     }
@@ -548,6 +551,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       error.message += `; not sent again: ${(threw as Error).message}`;
     }
     if (wait === undefined) throw told(error);
+    // A `Retry-After` as long as what is left or longer (also one beyond the 60 s honoured) is not waited out by a
+    // submit inside a wait's budget either: it ends at once, as a watch's read does (its `retryAfterMs` that wait).
+    if (call.expired && asked >= deadline - policy.now()) throw ranOut(error, asked);
     // The deadline, not the error, ends the retries. A call that times out there (`expired`: a submit inside a wait's
     // budget) waits it out first, as a watch does, sending nothing more: it does not give up early saying it ran out.
     if (policy.now() + wait > deadline) {
@@ -561,7 +567,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     // call's, or the time to its deadline) fails at once, with the error that carries `retryAfterMs` for the caller to
     // decide. (What is left to the deadline is read again: the attempts took their time.)
     if (!call.expired) spare = Math.min(spare, deadline - policy.now());
-    spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);
+    spare -= Math.max(wait, asked);
     if (spare < 0) throw told(error);
     // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message
     // says only what the server said (`Not now (HTTP 503)`): `what` goes before it.

@@ -51,8 +51,8 @@ describe("a watch while the rate-limit gate is shut past its budget", () => {
         expect(error.jobId, name).toBe(name === "wait" ? JOB : undefined);
         expect(error.message, name).toMatch(
           name === "wait"
-            ? /: not watched on: the last request asked to wait \d+ ms \(Retry-After\), past the budget's end: GET .*: not sent, rate-limited for \d+ ms more$/
-            : /^The submit: not watched on: the last request asked to wait \d+ ms \(Retry-After\), past the budget's end: POST .*: not sent, rate-limited for \d+ ms more; no job was made$/,
+            ? /: not watched on: the last request was held, past the budget's end: GET .*: not sent, rate-limited for \d+ ms more$/
+            : /^The submit: not watched on: the last request was held, past the budget's end: POST .*: not sent, rate-limited for \d+ ms more; no job was made$/,
         );
         // A submit the gate kept from being sent made no job: sending it again is safe.
         expect(error.retryable, name).toBe(name !== "wait");
