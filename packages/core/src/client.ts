@@ -137,7 +137,10 @@ export type DecartClientSettings = {
    * it bounds the whole upload, not the time without progress. A submit of text parts only has `timeoutMs`.
    */
   uploadTimeoutMs?: number | undefined;
-  /** Retries of one call after a transient failure. Default 2. (Status reads while waiting retry until the wait's deadline.) */
+  /**
+   * Retries of one call after a transient failure. Default 2. (Status reads while waiting retry until the wait's
+   * deadline; so does a wait's submit, unless this is given.)
+   */
   maxRetries?: number | undefined;
   /**
    * Also retry a submit/process/upload whose fate is unknown (a 5xx, a timeout or a broken connection after the body
@@ -349,7 +352,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     proxy,
     timeoutMs = DEFAULT_TIMEOUT_MS,
     uploadTimeoutMs = 600_000,
-    maxRetries = DEFAULT_MAX_RETRIES,
+    // (Left undefined when not given: a wait's submit retries until its budget ends unless it is set.)
+    maxRetries,
     upload,
   } = options;
   if (token && (apiKey ?? proxy) !== undefined) throw invalid(where, "token", "given without `apiKey` or `proxy`");
@@ -465,7 +469,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
   const gate = createGate(now, logger.warn);
   const policy = {
-    maxRetries,
+    maxRetries: maxRetries ?? DEFAULT_MAX_RETRIES,
     delay,
     wait: clientPoll.delay,
     now,
@@ -1027,9 +1031,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message
     const deadline = now() + (options.timeoutMs ??= DEFAULT_WAIT_MS);
     const budgetMs = options.timeoutMs;
+    // Its submit retries until the budget ends, or, if the client was given `maxRetries`, that many times (as a plain
+    // submit: a failure that made no job ends it then, not the budget).
     const job = await postModel<JobSubmitResult>("video", options, {
       deadline,
-      maxRetries: Infinity,
+      maxRetries: maxRetries ?? Infinity,
       expired: budgetMs,
       budgetMs,
     });

@@ -254,13 +254,14 @@ describe("queue.submit / status / result / download / wait", () => {
     }
   });
 
-  it("rides out refusals past maxRetries inside submitAndPoll's budget, creating one job", async () => {
+  // (A client given `maxRetries` bounds the submit by it instead: watch-submit-max-retries.test.ts.)
+  it("rides out refusals past the default maxRetries inside submitAndPoll's budget, creating one job", async () => {
     const busy = await startFast({
       faults: [{ route: "submit", kind: "503", retryAfterSeconds: 0, rate: 0.5 }],
       random: firstN(4),
     });
     try {
-      const client = clientFor(busy, { maxRetries: 1, poll: instantDelayPoll() });
+      const client = clientFor(busy, { poll: instantDelayPoll() });
       const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "patient" });
       expect(result.status).toBe("completed");
       expect(busy.stats().faultsInjected["503"]).toBe(4);
