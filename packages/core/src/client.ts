@@ -778,7 +778,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** The options a submit takes (`process` its `timeoutMs` too); a watch's are refused. */
   const submitKeys = ["model", "signal", "onUploadProgress", "deadline"];
 
-  /** A 404 or 409 about a job whose words do not name it is given its id (`aboutJob`). */
+  /** A 404, 409 or 410 about a job whose words do not name it is given its id (`aboutJob`). */
   const about = (jobId: string) => (e: any) => {
     throw aboutJob(jobId, e);
   };
@@ -1133,8 +1133,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         },
         // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
         // has one (see `content`): it retries the whole download itself.
-        // A 404 or 409 names the job as `result`'s do; not for a caller with `[ONCE]` (`saveResult`, queue-rx's watch):
-        // its messages and log lines (and the CLI's) name the job their way.
+        // A 404, 409 or 410 names the job as `result`'s do; not for a caller with `[ONCE]` (`saveResult`, queue-rx's
+        // watch): its messages and log lines (and the CLI's) name the job their way.
         download: async (jobId, opts, ...more) => {
           only(more, 2);
           const once = (opts as { [ONCE]?: object })?.[ONCE];

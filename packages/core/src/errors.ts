@@ -400,12 +400,12 @@ export const invalid = (where: string, field: string, expected: string, got?: un
 export const shown = (text: string) => (keyLike(text) ? `${text.length} characters` : text);
 
 /**
- * A 404 or 409 about a job whose words do not name it (`Job not found (HTTP 404)`) is given its id: `Job <id>: …`
- * (`queue.status`'s, `queue.result`'s and a watch's alike); a token route's (`TOKEN_ERROR`) is about the route, not
- * the job, and is left as it is. Answers the error.
+ * A 404, 409 or 410 about a job whose words do not name it (`Job not found (HTTP 404)`, a result gone) is given its
+ * id: `Job <id>: …` (`queue.status`'s, `queue.result`'s and a watch's alike); a token route's (`TOKEN_ERROR`) is about
+ * the route, not the job, and is left as it is. Answers the error.
  */
 export const aboutJob = (jobId: string, e: any) => {
-  if (/^40[49]$/.test(e?.status) && e.code !== "TOKEN_ERROR" && !e.message.includes(shown(jobId)))
+  if (/^4(0[49]|10)$/.test(e?.status) && e.code !== "TOKEN_ERROR" && !e.message.includes(shown(jobId)))
     e.message = `Job ${shown(jobId)}: ${e.message}`;
   return e;
 };
