@@ -285,6 +285,9 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
   // held for as long as the clock moved back), never less (not opened at once).
   let at = 0;
   let until = 0;
+  // The end of the server's whole `Retry-After` (the gate holds 60 s of it at most): a call that meets the gate shut and
+  // whose budget ends before it fails at once.
+  let asked = 0;
   // Each closing, counted: what a caller waited for.
   let closing = 0;
   // The latest closing's length: the window after it in which its waiters are let go (`spread`).
@@ -308,7 +311,10 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     return n;
   };
   const left = (t = now()) => {
-    if (t < at) until -= at - t;
+    if (t < at) {
+      until -= at - t;
+      asked -= at - t;
+    }
     at = t;
     return until - t;
   };
@@ -329,12 +335,13 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     },
     /**
      * Closes the gate for `waitMs` from now (it only ever moves later), for a 429 to a request sent in wave `sent`
-     * (`sent`'s); returns this closing (-1: a later one holds).
+     * (`sent`'s) whose `Retry-After` asked `ask` ms; returns this closing (-1: a later one holds).
      */
-    close(waitMs: number, requestId: string | undefined, sent: number): number {
+    close(waitMs: number, requestId: string | undefined, sent: number, ask = 0): number {
       const t = now();
       const end = t + waitMs;
       left(t);
+      asked = Math.max(asked, t + ask);
       if (sent >= wave) wave = sent + 1;
       if (end <= until) return -1;
       until = end;
@@ -346,13 +353,14 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     },
     /**
      * The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left (≤ 0: none), the
-     * wave that last moved it later, its length]`.
+     * wave that last moved it later, its length, ms left of the server's whole ask (while ms are left)]`.
      */
-    pending: (waited: number): [number, number, number, number] => [
+    pending: (waited: number): [number, number, number, number, number] => [
       closing,
       closing !== waited ? left() : 0,
       grown,
       span,
+      asked - at,
     ],
     /** A held call's number, in the order calls were held (see `spread`); `sent` when it goes, is aborted or fails. */
     hold() {
@@ -442,8 +450,12 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let mine = 0;
   let own = 0;
   for (let n = 0; ; n++) {
-    const [until, left, grown, span] = policy.gate.pending(waited);
+    const [until, left, grown, span, ask] = policy.gate.pending(waited);
     if (left > 0) {
+      // What the call may still wait, and the server's whole ask (beyond the 60 s the gate holds): one that outruns it
+      // fails at once too, with that ask's time left, as a call answered so fails (not sent on after the 60 s).
+      const room = Math.max(left, spare);
+      const hold = Math.max(left, ask);
       // (A held call that ends here, aborted or failing, gives up its place at the gate: `sent`.)
       try {
         // Wait for the gate. A call whose budget ends first (a plain call's, or its deadline) fails at once, as for a
@@ -461,15 +473,15 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
             own += more;
           }
         }
-        if (spare < 0 || policy.now() + left > deadline) {
+        if (spare < 0 || ask > room || policy.now() + hold > deadline) {
           const error = unsent(
-            new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
+            new RateLimitError(`${what}: not sent, rate-limited for ${msOf(hold)} more`, {
               retryable: true,
               jobId,
-              retryAfterMs: left,
+              retryAfterMs: hold,
             }),
           );
-          throw call.expired ? ranOut(error, left) : told(error);
+          throw call.expired ? ranOut(error, hold) : told(error);
         }
         ticket ||= policy.gate.hold();
         await pause(policy.delay, left, signal, jobId, unknown);
@@ -538,11 +550,11 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     const asked = (error as RateLimitError).retryAfterMs ?? 0;
     if (error.status === 429 && !away.has(error)) {
       // Every 429 of the API closes the gate, also one this call does not retry (a watch's status read retries in the
-      // engine): for its whole `Retry-After` (one beyond the 60 s this call waits too: every other call meeting the
-      // gate fails at once if it would outrun its budget), else the floor (no `random` asked). The caller that closed
-      // it waits once (below), not a second time at the gate.
-      own = Math.max(wait ?? retryWait(n, asked, () => 0), asked);
-      waited = policy.gate.close(own, error.requestId, sent);
+      // engine): for its `Retry-After` (60 s at most; a call meeting it shut whose budget ends before the whole of it
+      // fails at once), else the floor (no `random` asked). The caller that closed it waits once (below), not a second
+      // time at the gate.
+      own = wait ?? retryWait(n, asked, () => 0);
+      waited = policy.gate.close(own, error.requestId, sent, asked);
       mine = sent + 1;
     }
     if (threw) {

@@ -1,9 +1,9 @@
 /**
  * A submit inside a wait's budget (`submitAndPoll`, `submitAndWatch`) answered 429 with a `Retry-After` longer than
  * what is left of the budget (also one beyond the 60 s honoured) is not waited out: the call ends at once in
- * `JobTimeoutError` with that `retryAfterMs`, one POST sent, as a watch's read ends. The gate that 429 shuts stays shut
- * for the whole `Retry-After`: a plain submit on the same client then fails at once (not sent) with `retryAfterMs` the
- * time left of it, not after a minute's wait at the gate and a second 429. Over HTTP against the emulator (its
+ * `JobTimeoutError` with that `retryAfterMs`, one POST sent, as a watch's read ends. The gate that 429 shuts (for 60 s)
+ * keeps the server's whole ask: a plain submit on the same client whose budget ends before it then fails at once (not
+ * sent) with `retryAfterMs` the time left of it, not after a minute's wait at the gate and a second 429. Over HTTP against the emulator (its
  * `submit:429` fault); time passes only in the client's waits (`virtualTime`): a call that waited would ask its delay.
  */
 import type { Emulator } from "@decart/emulator";
@@ -57,16 +57,31 @@ describe("a submit inside a wait's budget answered 429 with a Retry-After past i
     expect(posts()).toBe(1);
   });
 
-  it("shuts the client's gate for the whole Retry-After: a plain submit then fails at once, not sent", async () => {
+  it("a plain submit meeting the gate it shut, its budget shorter than the whole Retry-After, fails at once, not sent", async () => {
     const { client, delay, now } = await busy(900);
     await client.queue.submitAndPoll({ model: t2v, prompt: "x", timeoutMs: 20_000 }).catch(() => {});
-    expect(client.rateLimit.pausedUntil()).toBe(now() + 900_000);
+    // The gate holds 60 s at most (then a call with the budget for it is sent again); the server's ask is kept.
+    expect(client.rateLimit.pausedUntil()).toBe(now() + 60_000);
     const error = await client.queue.submit({ model: t2v, prompt: "y" }).catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBe(900_000);
     expect(error.message).toMatch(/: not sent, rate-limited for 900000 ms more$/);
     expect(delay.calls.filter((ms) => ms > 0)).toEqual([]);
     expect(posts()).toBe(1);
+  });
+
+  it("a call whose budget holds the whole Retry-After waits the gate's 60 s and is sent", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "429", retryAfterSeconds: 900 }] });
+    const time = virtualTime();
+    const client = clientFor(emu, { timeoutMs: 1_000_000, maxRetries: 0, poll: { now: time.now, delay: time.delay } });
+    const first = await client.queue.submit({ model: t2v, prompt: "x" }).catch((e) => e);
+    expect(first.retryAfterMs).toBe(900_000);
+    const second = await client.queue.submit({ model: t2v, prompt: "y" }).catch((e) => e);
+    expect(second).toMatchObject({ status: 429, retryAfterMs: 900_000 });
+    // The gate's 60 s (then its spread, a random part of them), not the server's 900 s.
+    expect(time.delay.calls.filter((ms) => ms > 0)[0]).toBe(60_000);
+    expect(time.now()).toBeLessThan(120_000);
+    expect(posts()).toBe(2);
   });
 
   it("a Retry-After that fits the budget is still waited (60 s at most) and the submit sent again", async () => {
