@@ -181,8 +181,18 @@ const rerunWords = (rerun: Rerun, what: "asks for" | "submits"): string =>
  */
 const UNKNOWN_ANSWER = /(@decart\/core \S+ does not (?:know|take)) \(upgrade it\)/;
 
-/** The client's words for a client token given as its `apiKey` and refused (see `messageOf`). */
-const EK_REFUSED = /; a client token given as apiKey is not renewed: give token: fetchTokenFrom\(…\)$/;
+/**
+ * The client's words for a client token given as its `apiKey` and refused (see `messageOf`), wherever they are: the
+ * client may add more after them (a watch's `FOLLOW`).
+ */
+const EK_REFUSED = /; a client token given as apiKey is not renewed: give token: fetchTokenFrom\(…\)/;
+
+/**
+ * The client's words for a job its watch saw that a 401 or 403 then stopped: how to follow it with the library's own
+ * call. The CLI says its own command after the message instead (see `report`).
+ */
+const FOLLOW =
+  /; follow it with queue\.wait\(jobId\) (?:from a client with a valid key|once the token source gives a valid key)/;
 
 /** Whether `error` is of an answer of a job that this version cannot read (see `UNKNOWN_ANSWER`). */
 export const unknownAnswer = (error: unknown) => UNKNOWN_ANSWER.test((error as Error | undefined)?.message as string);
@@ -216,6 +226,7 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
       : text
   )
     .replace(/ was made: follow it with queue\.wait\(jobId\)$/, " was made")
+    .replace(FOLLOW, "")
     .replace(UNKNOWN_ANSWER, "$1 (upgrade @decart/cli)")
     // (An image of a type the client does not take, handed on whole, that is no whole image the CLI saves.)
     .replace(/; it came whole: the error's data$/, "; nothing was saved")
