@@ -13,7 +13,7 @@ import {
   untilTimeout,
 } from "../config.js";
 import { messageOf } from "../errors.js";
-import { CliError, EXIT, interruptedCode, usageError, useCallBudget } from "../exit.js";
+import { CliError, EXIT, hintResume, interruptedCode, usageError, useCallBudget } from "../exit.js";
 import { checkOutputFile, fsReason, sessionBound, videoName } from "../files.js";
 import {
   beginSubmit,
@@ -357,7 +357,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
     const downloaded = await downloadResult(client, jobId, path, output, signal, { deadline }).catch(async (error) => {
       // Ctrl-C or SIGTERM: the download stopped (no file left); the job is done, its result stays on the server.
       if (signal.aborted && AbortError.isInstance(error)) return undefined;
-      // No result: a job still running may yet give one (the generic hint says `decart jobs wait`); a failed job
+      // No result: a job still running may yet give one (the hint says `decart jobs wait … -o <path>`); a failed job
       // never will: exit 3 with the server's reason, as `jobs wait` ends for it. (That status read keeps to
       // `--timeout` too; without its answer, the 409 is told as it is.)
       if (!JobNotCompletedError.isInstance(error)) {
@@ -370,7 +370,11 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
       const job = await client.queue
         .status(jobId, left === undefined ? undefined : { signal: AbortSignal.timeout(left) })
         .catch(() => undefined);
-      if (job?.status !== "failed") throw error;
+      // (That command saves the result where this one would have, its -o: not to `<id>.mp4`.)
+      if (job?.status !== "failed") {
+        hintResume(error, resumeCommand(output, jobId, path));
+        throw error;
+      }
       const reason = job.error || "no reason given";
       output.event({ type: "failed", job_id: jobId, error: reason });
       throw new CliError(
