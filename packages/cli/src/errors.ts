@@ -106,9 +106,8 @@ export function retryAfter(
   budget = callBudgetMs(),
   left = leftOf(error),
 ): string | undefined {
-  if (!RateLimitError.isInstance(error) && !ServerError.isInstance(error)) return undefined;
-  const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
-  if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
+  if (retryAt(error, now) === undefined) return undefined;
+  const ms = (error as { retryAfterMs: number }).retryAfterMs;
   const again = `run the command again after ${after(now, ms)}`;
   // The wait in seconds as `--timeout` gives it (2.5 s, 3600 s), neither rounded up past the wait the server asked for
   // nor put in other units (not "60 min" for 3600); the client's own 60 s reads the same.
@@ -121,6 +120,20 @@ export function retryAfter(
         `the server asked to wait ${duration(ms)} (Retry-After), more than was left of --timeout ` +
         `(${Math.floor(Math.max(0, left) / 100) / 10} s of ${waits}), so it was not sent again: ${again}`
       : `the server asked to wait ${duration(ms)} (Retry-After): ${again}`;
+}
+
+/**
+ * When the wait a 429's or 503's `Retry-After` asked for ends (ms since 1970), for a message of it (see `retryAfter`);
+ * undefined without one.
+ */
+export function retryAt(error: unknown, now = Date.now()): number | undefined {
+  const ms = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return (RateLimitError.isInstance(error) || ServerError.isInstance(error)) &&
+    typeof ms === "number" &&
+    ms > 0 &&
+    Number.isFinite(now + ms)
+    ? now + ms
+    : undefined;
 }
 
 /** The latest time a `Date` holds: 8.64e15 ms after 1970 (in the year 275760). */
@@ -256,8 +269,10 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   if (trouble) return `${message}: ${trouble}; nothing was sent to the API`;
   if (remoteInputFailed(error))
     return `${message}; a failure of the network or of that server, not of the input's content: check the URL, or try again later (nothing was sent to the API)`;
+  // (A batch's line is sent again by --resume: running the same command again is refused once a line has a job.)
   const wait = retryAfter(error);
-  if (wait) return `${message}; ${wait}`;
+  if (wait)
+    return `${message}; ${rerun === "command" ? wait : wait.replace("run the command again", "run the batch again with --resume")}`;
   if (untrustedIssuer(error))
     return (
       `${message}; if the server (or a proxy on the way that inspects TLS) has a certificate of a private CA, set ` +

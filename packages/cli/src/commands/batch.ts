@@ -10,7 +10,7 @@ import { openPipe } from "@decart/core/node";
 import { requestIdOf } from "../codes.js";
 import { Placeholder } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions, normalUrl } from "../config.js";
-import { imageRequest, messageOf, UNJOURNALED } from "../errors.js";
+import { after, imageRequest, messageOf, retryAt, UNJOURNALED } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
@@ -737,6 +737,17 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // whose outcome is unknown is sent again by --resume, which cannot know it went (see `UNJOURNALED`), and the
     // summary says so.
     const unrecordedRequests = new Set<string>();
+    // The lines that failed unsent on a 429 or 503 whose Retry-After was not waited for (no job, no image made), and
+    // when the last of those waits ends: `--resume` sends them again (the same command, without it, is refused once a
+    // line has a job), after that time.
+    const limitedLines = new Set<number>();
+    let limitedUntil = Number.NEGATIVE_INFINITY;
+    const limited = (line: number, error: unknown) => {
+      const at = retryAt(error);
+      if (at === undefined) return;
+      limitedLines.add(line);
+      limitedUntil = Math.max(limitedUntil, at);
+    };
     let warned = false;
     const unrecorded = (customId: string, error: unknown) => {
       unjournaled.add(customId);
@@ -1053,6 +1064,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         // A job the server does not know (404: forgotten, or made on another server) or whose result it no longer
         // keeps (410): watching it again cannot help.
         const gone = e.status === 404 || e.status === 410;
+        if (!jobId && !unknown) limited(line.number, error);
         // Not the server's failure (that is an outcome): the job exists and may have (or still give) its result, so
         // --resume watches and downloads it again without a new job; feeding the line back in would pay twice.
         return {
@@ -1309,6 +1321,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         // limit): the line goes to unknown.jsonl, as a video line's submit would, not to errors.jsonl to be run again;
         // its request stays unsettled in the journal. One that certainly made nothing is settled: --resume sends it.
         const mayHaveMade = asked && (await settleUnmade(journal, submitId, { error }));
+        if (!mayHaveMade) limited(line.number, error);
         return {
           ...base1,
           status: "failed",
@@ -1348,6 +1361,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // that certainly made nothing.
     const resumableLines = new Set(results.filter((r) => r.status === "failed" && r.resumable).map((r) => r.line));
     const toRun = failedLines.size - unknownLines.size - resumableLines.size;
+    // Of those, the ones a rate limit refused: nothing to fix, --resume sends them (see `limited`).
+    const waitFor = [...limitedLines].filter(
+      (l) => failedLines.has(l) && !unknownLines.has(l) && !resumableLines.has(l),
+    );
     for (const [path, fails] of [
       [
         errorsPath,
@@ -1398,7 +1415,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       `Batch: ${lines.length} line(s), ${tint.green(`${completed} completed`)}, ${failedLines.size ? tint.red(`${failedLines.size} failed`) : "0 failed"}` +
         (interrupted ? `, ${interrupted} not finished` : "") +
         `. Results: ${unwritten.some((u) => u.path === resultsPath) ? "not written (see below)" : untrusted(resultsPath)}` +
-        (toRun ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
+        (toRun > waitFor.length ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
     );
     // Image lines apart: an image has no job id, so neither `jobs list` nor the dashboard's jobs find one. A line whose
     // request the journal could not record apart too: --resume sends it again, with or without --resubmit-unknown.
@@ -1445,6 +1462,17 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               "unless they are taken out of the batch file first. Look for a video line's job first on the Decart " +
               "dashboard (decart jobs list does not know it); an image has no job id: support can find it by the " +
               "request id in the line's error, if one came",
+          ),
+        ),
+      );
+    }
+    if (waitFor.length && !signal.aborted) {
+      report(
+        tint.yellow(
+          untrusted(
+            `${waitFor.length} failed line(s) were refused by the server's rate limit (HTTP 429 or 503, with a ` +
+              "Retry-After not waited for): nothing was made, nothing to fix. To send them again, once the server's " +
+              `last wait ends (after ${after(limitedUntil, 0)}), run: ${again}${stdinNote}`,
           ),
         ),
       );
