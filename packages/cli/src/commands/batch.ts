@@ -704,6 +704,15 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       "--resume",
     );
     const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
+    /**
+     * `--resume --resubmit-unknown`, and what it sends: every line left with an unknown outcome (`which`), of either
+     * kind, not one alone; how to send only some.
+     */
+    const resubmitting = (which: string) =>
+      `${again} --resubmit-unknown${stdinNote} (it sends again ${which}, video and image lines alike; to send only ` +
+      "some, put those lines in a file of their own and run it as a batch, with another --out)";
+    /** `resubmitting`, offered for one line. */
+    const resubmitLine = resubmitting("every line whose outcome is unknown, not this one alone");
     /** A warning said once, at the first signal while requests sent whole await their answers (see `letFinish`). */
     const sayOnce = (what: string, lost: string) => {
       let said = false;
@@ -947,7 +956,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       kind: "video" | "image",
     ): LineResult {
       const at = stringOr(unknown.at) ?? "?";
-      const resubmit = `${again} --resubmit-unknown${stdinNote}`;
+      const resubmit = resubmitLine;
       const requestId = stringOr(unknown.request_id);
       const status = typeof unknown.status === "number" ? `HTTP ${unknown.status}` : undefined;
       const how = [status, stringOr(unknown.reason)].filter(Boolean).join(": ");
@@ -1288,7 +1297,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
                 "), but it was not kept: " +
                 (submitId
                   ? "--resume does not ask for it again (an image has no job id: no command can fetch it); to ask " +
-                    `for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`
+                    `for another all the same (billed): ${resubmitLine}`
                   : `an image has no job id: no command can fetch it; ${UNJOURNALED}`),
             ),
           };
@@ -1426,6 +1435,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     const unknownJobs = unknownOf("video", true);
     const unknownImages = unknownOf("image", true);
     const unknownUnrecorded = unknownLines.size - unknownJobs - unknownImages;
+    const resubmitAll = resubmitting(`the ${unknownLines.size} line(s) of ${unknownPath}`);
     if (unknownJobs) {
       report(
         tint.yellow(
@@ -1434,7 +1444,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               `is unknown), listed in ${unknownPath}, not in errors.jsonl: running them again bills another job each. ` +
               "Look for their jobs first (decart jobs list shows their submits as unknown; the Decart dashboard, or " +
               "support with the request id in each line's error); to submit them again all the same (another job " +
-              `each, billed): ${again} --resubmit-unknown${stdinNote}`,
+              `each, billed): ${resubmitAll}`,
           ),
         ),
       );
@@ -1447,7 +1457,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               `request's outcome is unknown), listed in ${unknownPath}, not in errors.jsonl: running them again ` +
               "bills another image each. An image has no job id: no command can fetch it (decart jobs does not know " +
               "it; support can find it by the request id in the line's error, if one came), and --resume does not ask " +
-              `for it again. To ask for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`,
+              `for it again. To ask for another all the same (billed): ${resubmitAll}`,
           ),
         ),
       );
