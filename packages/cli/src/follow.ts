@@ -516,10 +516,16 @@ function unknownOutcome(ended: { error: unknown } | { stop: Stop | undefined }) 
   const end = words?.lastIndexOf(";") ?? -1;
   // A job id refused (the CLI's only `INVALID_RESPONSE`): answered all the same, which a batch run again says.
   const refused = error instanceof CliError && error.code === "INVALID_RESPONSE";
+  // `--timeout` ran out once the request had reached the server (see `submitTimedOut`): its words up to what may have
+  // been made, which the message says the journal holds.
+  const timedOut =
+    error instanceof CliError && error.code === "SUBMIT_OUTCOME_UNKNOWN"
+      ? error.message.slice(0, error.message.indexOf(": "))
+      : undefined;
   return {
     request_id: requestIdOf(error),
     status: typeof status === "number" ? status : undefined,
-    reason: refused ? JOB_ID_REFUSED : words && (end > 0 ? words.slice(0, end) : words),
+    reason: refused ? JOB_ID_REFUSED : (timedOut ?? (words && (end > 0 ? words.slice(0, end) : words))),
   };
 }
 

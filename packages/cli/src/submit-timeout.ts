@@ -59,5 +59,6 @@ export function submitTimedOut(
     undefined,
     false,
     "SUBMIT_OUTCOME_UNKNOWN",
+    requestId || undefined,
   );
 }

@@ -445,7 +445,8 @@ describe("--timeout of jobs submit", () => {
 
   /**
    * `jobs submit … --timeout 600` against the server's `mode` (its journal `submit-<mode>.jsonl`), timed out once
-   * `ready`: exit 5, its last event an error whose outcome is unknown, the journal holding only the submit (unsettled).
+   * `ready`: exit 5, its last event an error whose outcome is unknown, the journal holding only the submit (unsettled,
+   * its outcome recorded as unknown).
    * Answers that event and what the CLI wrote on stderr.
    */
   const submitCut = async (mode: string, ready: Parameters<typeof timedOutAt>[2]) => {
@@ -454,7 +455,7 @@ describe("--timeout of jobs submit", () => {
     expect(code, stderr).toBe(5);
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
-    expect(unsettled(env)).toEqual(["submitting"]);
+    expect(unsettled(env)).toEqual(["submitting", "submit_unknown"]);
     return { error, stderr };
   };
 
