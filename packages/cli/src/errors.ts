@@ -273,6 +273,12 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   const wait = retryAfter(error);
   if (wait)
     return `${message}; ${rerun === "command" ? wait : wait.replace("run the command again", "run the batch again with --resume")}`;
+  // A 429 without one, refused still when the client tried again: how long to wait, the server did not say.
+  if (RateLimitError.isInstance(error))
+    return (
+      `${message}; the server's rate limit refused it each time the client tried, without saying for how long, and a ` +
+      `refused request makes nothing: ${rerun === "command" ? "run the command again" : "run the batch again with --resume"} in a while`
+    );
   if (untrustedIssuer(error))
     return (
       `${message}; if the server (or a proxy on the way that inspects TLS) has a certificate of a private CA, set ` +

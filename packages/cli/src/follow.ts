@@ -846,7 +846,21 @@ export function downloadFailed(
       true,
       "TIMEOUT",
     );
-  if (error instanceof CliError || (status === 404 && !completed) || status === 410) return error;
+  if (error instanceof CliError) return error;
+  // A job the server does not know (404, of `jobs result`) or whose result it no longer has (410): nothing to download
+  // again (no command), the job named as a watch's 404 names it; its status kept (the job is gone: see `runBatch`).
+  if ((status === 404 && !completed) || status === 410)
+    return Object.assign(
+      new CliError(
+        `Job ${jobId}: ${aboutIt(jobId, error)}`,
+        exitCodeOf(error),
+        jobId,
+        true,
+        codeOf(error),
+        requestIdOf(error),
+      ),
+      { status },
+    );
   // A 404 or 409 still, after the tries again of `afterCompleted`: the server said the job completed, yet gave no
   // result.
   if (completed && (status === 404 || status === 409))

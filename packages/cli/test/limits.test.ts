@@ -734,7 +734,12 @@ describe("a 429 whose Retry-After is more than the CLI waits", () => {
       // The client's default: the first try and 2 more.
       expect(requests, args.join(" ")).toHaveLength(3);
       const error = events(stdout).at(-1)!;
-      expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", message: "slow down (HTTP 429)" });
+      expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT" });
+      // The bare 429's words: no wait told.
+      expect(error.message).toBe(
+        "slow down (HTTP 429); the server's rate limit refused it each time the client tried, without saying for how " +
+          "long, and a refused request makes nothing: run the command again in a while",
+      );
       expect(stderr).not.toContain("Retry-After");
     }
     requests = [];
