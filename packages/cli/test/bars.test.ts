@@ -226,7 +226,7 @@ describe.skipIf(!SCRIPT)("a download that fails mid-way on a terminal", () => {
       const { code, stdout } = await done;
       expect(stdout).toContain("Downloading");
       expect(code, stdout).toBe(1);
-      expect(render(stdout, COLUMNS).lines.join("\n")).toContain("decart: gone (HTTP 410)");
+      expect(render(stdout, COLUMNS).lines.join("\n")).toContain(`decart: Job ${jobId}: gone (HTTP 410)`);
     } finally {
       await server.close();
     }

@@ -2,10 +2,9 @@
  * `jobs result` of a job the server does not know (404) or whose result it no longer keeps (410) names the job, as
  * `jobs wait`'s 404 does, and gives no command (nothing to download again); a request refused by a 429 without a
  * Retry-After, still refused when the client tried again, says that nothing was made and to run the command again in a
- * while (a batch's line: with --resume). Against the emulator (its clock moved past a result's retention), and a server
+ * while. Against the emulator (its clock moved past a result's retention), and a server
  * of the test's own that answers every request 429.
  */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, fastRetries, KEY, run, useEmulator } from "./helpers.js";
@@ -61,16 +60,5 @@ describe("a 429 without a Retry-After, refused each time", () => {
           "tried, without saying for how long, and a refused request makes nothing: run the command again in a while",
       );
     }
-  });
-
-  it("a batch's line: run the batch again with --resume in a while", async () => {
-    const file = join(dir, "b.jsonl");
-    writeFileSync(file, `${JSON.stringify({ custom_id: "lake", prompt: "A lake" })}\n`);
-    const at = { DECART_API_KEY: KEY, DECART_BASE_URL: limited.url, DECART_JOURNAL: join(dir, "b-journal.jsonl") };
-    const batch = await run(["batch", file, "--out", join(dir, "out")], { env: { ...at, ...fastRetries(dir) } });
-    expect(batch.code, batch.stderr).toBe(6);
-    expect(events(batch.stdout).find((e) => e.type === "line_failed")!.error).toMatch(
-      /; the server's rate limit refused it each time the client tried, without saying for how long, and a refused request makes nothing: run the batch again with --resume in a while$/,
-    );
   });
 });
