@@ -8,6 +8,7 @@ import {
   type DecartClient,
   DecartError,
   JobTimeoutError,
+  RateLimitError,
   TimeoutError,
 } from "@decart/core";
 import { saveResult } from "@decart/core/node";
@@ -479,13 +480,15 @@ export async function settleUnmade(
   if (stop || "stop" in ended) made = stop?.kind === "unanswered";
   else {
     // The client's word on what reached the server: a connection failure that is not SUBMIT_OUTCOME_UNKNOWN (refused,
-    // a name that did not resolve, an untrusted certificate) sent nothing it could take. A timeout (the CLI's
-    // --timeout too) or an abort may have come after the body was sent: kept as may-have-made.
+    // a name that did not resolve, an untrusted certificate) sent nothing it could take, nor did a rate limit (a 429,
+    // or a request the client held, not sent, while a long Retry-After ran). A timeout (the CLI's --timeout too) or an
+    // abort may have come after the body was sent: kept as may-have-made.
     const { code, status } = (ended.error ?? {}) as { code?: unknown; status?: unknown };
     made =
       madeJob(ended.error) !== undefined ||
       !(
         code === "INVALID_INPUT" ||
+        RateLimitError.isInstance(ended.error) ||
         (ConnectionError.isInstance(ended.error) && code !== "SUBMIT_OUTCOME_UNKNOWN") ||
         (typeof status === "number" && status >= 400 && code !== "SUBMIT_OUTCOME_UNKNOWN")
       );
