@@ -352,7 +352,10 @@ export async function saveResult(
   ) as [SaveResultOptions, SaveResultOptions, unknown];
   // The arguments' order and kinds, before anything is touched: the client itself (not its `queue`; not left out, the
   // job id first), then an id, then a path (not a path where the id goes: the download would ask for a job named so).
+  // An id's format is not documented: one that reads as a path (`take.gif`, `team/42`) is one when the path given reads
+  // as none (the arguments swapped), or when it is absolute.
   const shape = "saveResult(client, jobId, path)";
+  const pathLike = (s: unknown) => typeof s === "string" && (/[/\\]/.test(s) || !!MIME[extname(s).toLowerCase()]);
   if (typeof (client as Partial<DecartClient> | undefined)?.queue?.download !== "function")
     throw invalid(
       "saveResult",
@@ -360,7 +363,7 @@ export async function saveResult(
       `the client of createDecartClient, not its queue nor a job id: ${shape}`,
       client,
     );
-  if (typeof jobId === "string" && (/[/\\]/.test(jobId) || MIME[extname(jobId).toLowerCase()]))
+  if (pathLike(jobId) && (!pathLike(path) || isAbsolute(jobId)))
     throw invalid("saveResult", "jobId", `a job's id, not a file's path: ${shape}`, jobId);
   // An id the client would refuse (see `isUsableId`: `..` is resolved away from the URL's path), before anything is
   // touched, as queue.download would refuse it. Every refusal here reads as the client's (`invalid`): the field
