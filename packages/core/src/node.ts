@@ -129,7 +129,8 @@ export async function mediaTypeOfFile(path: string): Promise<string | undefined>
 /**
  * Opens a local file as a `File` for a file input (`data`, `reference_image` …), without reading it into memory.
  * Its type comes from the extension (`.mp4` → `video/mp4`, `.png` → `image/png` …) unless you give one, and a file
- * whose first bytes say another (a PNG named `.mp4`) throws `InvalidInputError` (`field: "path"`); a file whose
+ * whose first bytes say another kind (a PNG named `.mp4`) throws `InvalidInputError` (`field: "path"`), while one
+ * whose bytes say another type of its kind (a WebP named `.jpg`) is typed by its bytes; a file whose
  * extension is none of those (`.avi`, `.HEIC`, `.bin`, none) is typed by its first bytes (see `mediaTypeOfFile`), so
  * that a field that does not take it refuses it before anything is sent. `""` when neither says a type.
  */
@@ -158,15 +159,17 @@ export async function fileFromPath(path: string, options: { type?: string | unde
   if (kind) throw refused(`it is ${kind}`);
   // A type by the extension is checked against the first bytes, as a file input of no type is (`typed`): a PNG named
   // `.mp4` would be sent as a video, and refused by the server after its upload. (A MOV is an ISO file, read as MP4.)
+  // An image named as another (a WebP saved as `.jpg`) is typed by its bytes: the API reads them, not the name.
   const found =
     !options.type && byName && (await typed(new Blob([await openAsBlob(path).then((b) => b.slice(0, 12))]))).type;
-  if (found && found !== byName && byName !== "video/quicktime") {
+  const same = found && found.split("/")[0] === byName!.split("/")[0];
+  if (found && !same && byName !== "video/quicktime") {
     throw new InvalidInputError(
       `fileFromPath("${path}"): its first bytes are ${found}'s, not ${byName} as its name says: rename it, or give its type (fileFromPath(path, { type: "${found}" }))`,
       { field: "path", expected: `a file whose bytes are of the type its name says (${byName})` },
     );
   }
-  const type = byName ?? (await mediaTypeOfFile(path)) ?? "";
+  const type = (same && byName !== "video/quicktime" ? found : byName) ?? (await mediaTypeOfFile(path)) ?? "";
   const blob = await openAsBlob(path, { type });
   return new File([blob], basename(path), { type });
 }
