@@ -499,9 +499,12 @@ const misplaced = (where: string, key: string, keys: string[], inputs?: string[]
         !alone &&
         Object.hasOwn(clientOptions, key) &&
         `is a client option: createDecartClient({ ${key} })`) ||
-      (near && (keys.includes(near) ? `is no input: did you mean ${near}?` : elsewhere[near]!(keys))) ||
-      // (`validateInputs: false` would send a function's source.)
-      (typeof value === "function" && "is no input: a function is never sent");
+      // (A guess: a value that is no function may be a field the catalogue does not know yet, `model_version`; a
+      // function never is, and `validateInputs: false` would send its source.)
+      (near &&
+        (keys.includes(near) ? `is no input: did you mean ${near}?` : elsewhere[near]!(keys)) +
+          (typeof value === "function" ? "" : ", or any name with validateInputs: false")) ||
+      (typeof value === "function" && "is no input: a function cannot be one");
   return (
     place &&
     new InvalidInputError(
