@@ -405,17 +405,18 @@ export function createTokenRoute(options: TokenRouteOptions): (request: Request)
   /**
    * The route's answer, also written to a Node `ServerResponse` given after the request (the route mounted as a
    * node:http or Express handler, `route(req, res)`): its 500 then reaches the caller, who would otherwise wait for
-   * ever. (Written at most once, never throwing.)
+   * ever. Not when the request is a Fetch API one (its `headers` have a `get`): the handler that made it writes the
+   * answer itself. (Written at most once, never throwing.)
    */
-  const written = async (response: Response, res: any) => {
+  const written = async (response: Response, res: any, request: any) => {
     try {
-      if (typeof res?.writeHead === "function" && !res.headersSent) {
+      if (typeof request?.headers?.get !== "function" && typeof res?.writeHead === "function" && !res.headersSent) {
         res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.clone().text());
       }
     } catch {}
     return response;
   };
-  return async (request: Request, res?: unknown) => written(await answered(request), res);
+  return async (request: Request, res?: unknown) => written(await answered(request), res, request);
   async function answered(request: Request) {
     try {
       return await answer(request);

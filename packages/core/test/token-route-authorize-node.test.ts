@@ -131,4 +131,21 @@ describe("the route mounted as a node:http handler itself, route(req, res)", () 
     expect(logged[0]!.message).toContain('see the README, "The token route on node:http or Express"');
     expect(readme).toContain("### The token route on node:http or Express");
   });
+
+  it("given a Request and res as well, leaves res to the caller: the handler writes the answer itself, once", async () => {
+    const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, authorize: () => true });
+    const server = await listen(async (req, res) => {
+      // Passed "to be safe", then written by the handler: written twice, it would throw ERR_HTTP_HEADERS_SENT.
+      const response = await route(new Request(`${server.url}${req.url}`, { method: req.method }), res as never);
+      res.writeHead(response.status, { "x-written-by": "handler" }).end(await response.text());
+    });
+    try {
+      const answer = await fetch(`${server.url}/api/decart-token`, { method: "POST" });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get("x-written-by")).toBe("handler");
+      expect((await answer.json()).apiKey).toMatch(/^ek_/);
+    } finally {
+      await server.close();
+    }
+  });
 });
