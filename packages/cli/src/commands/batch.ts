@@ -5,7 +5,7 @@ import { readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { catalogue, type ImageModelName, imageContentTypes, isModelName, type VideoModelName } from "@decart/api";
-import { AbortError, type ImageModel, invalid, models, type VideoModel } from "@decart/core";
+import { AbortError, type ImageModel, invalid, models, RateLimitError, type VideoModel } from "@decart/core";
 import { openPipe } from "@decart/core/node";
 import { requestIdOf } from "../codes.js";
 import { Placeholder } from "../command.js";
@@ -752,10 +752,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     const limitedLines = new Set<number>();
     let limitedUntil = Number.NEGATIVE_INFINITY;
     const limited = (line: number, error: unknown) => {
+      // (A 429 without one, refused to every try, made nothing either: sent again in a while.)
       const at = retryAt(error);
-      if (at === undefined) return;
+      if (at === undefined && !RateLimitError.isInstance(error)) return;
       limitedLines.add(line);
-      limitedUntil = Math.max(limitedUntil, at);
+      limitedUntil = Math.max(limitedUntil, at ?? limitedUntil);
     };
     let warned = false;
     const unrecorded = (customId: string, error: unknown) => {
@@ -1480,9 +1481,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       report(
         tint.yellow(
           untrusted(
-            `${waitFor.length} failed line(s) were refused by the server's rate limit (HTTP 429 or 503, with a ` +
-              "Retry-After not waited for): nothing was made, nothing to fix. To send them again, once the server's " +
-              `last wait ends (after ${after(limitedUntil, 0)}), run: ${again}${stdinNote}`,
+            `${waitFor.length} failed line(s) were refused by the server's rate limit (HTTP 429, or 503 with a ` +
+              "Retry-After not waited for): nothing was made, nothing to fix. To send them again, " +
+              (limitedUntil > 0 ? `once the server's last wait ends (after ${after(limitedUntil, 0)})` : "in a while") +
+              `, run: ${again}${stdinNote}`,
           ),
         ),
       );
