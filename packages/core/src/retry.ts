@@ -453,9 +453,10 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     const [until, left, grown, span, ask] = policy.gate.pending(waited);
     if (left > 0) {
       // What the call may still wait, and the server's whole ask (beyond the 60 s the gate holds): one that outruns it
-      // fails at once too, with that ask's time left, as a call answered so fails (not sent on after the 60 s).
+      // fails at once too, with that ask's time left, as a call answered so fails (not sent on after the 60 s). Not a
+      // read of a job (a paid job's watch): the ask may be a submit's; it waits the 60 s and reads on.
       const room = Math.max(left, spare);
-      const hold = Math.max(left, ask);
+      const hold = Math.max(left, jobId ? 0 : ask);
       // (A held call that ends here, aborted or failing, gives up its place at the gate: `sent`.)
       try {
         // Wait for the gate. A call whose budget ends first (a plain call's, or its deadline) fails at once, as for a
@@ -473,7 +474,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
             own += more;
           }
         }
-        if (spare < 0 || ask > room || policy.now() + hold > deadline) {
+        if (spare < 0 || hold > room || policy.now() + hold > deadline) {
           const error = unsent(
             new RateLimitError(`${what}: not sent, rate-limited for ${msOf(hold)} more`, {
               retryable: true,
