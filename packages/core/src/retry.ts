@@ -341,7 +341,8 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
       const t = now();
       const end = t + waitMs;
       left(t);
-      asked = Math.max(asked, t + ask);
+      // (The server's latest word: a 429 to a request sent since the last closing replaces the ask kept.)
+      asked = Math.max(sent < wave ? asked : 0, t + ask);
       if (sent >= wave) wave = sent + 1;
       if (end <= until) return -1;
       until = end;
